@@ -1,0 +1,61 @@
+package dev.tuneloop.ingest;
+
+import dev.tuneloop.proto.v1.ChatMessage;
+import dev.tuneloop.proto.v1.Example;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * What one record may hold. Oversized input is refused at the door with the limit's configuration key, so a client
+ * knows what to change; curation's own LIMIT_EXCEEDED covers records that arrive by other routes.
+ *
+ * @param maxPayloadBytes serialized size of one submitted record ({@code ingest.limits.max-payload-bytes})
+ * @param maxTurns messages in one example ({@code ingest.limits.max-turns})
+ * @param maxMessageChars characters in one message ({@code ingest.limits.max-message-chars})
+ * @param maxMetadataEntries metadata labels on one example ({@code ingest.limits.max-metadata-entries})
+ */
+public record IngestLimits(int maxPayloadBytes, int maxTurns, int maxMessageChars, int maxMetadataEntries) {
+
+  public static final IngestLimits DEFAULTS = new IngestLimits(256 * 1024, 200, 64 * 1024, 64);
+
+  /** Tenant and dataset name object-store keys and Kafka record keys, so they are restricted to safe characters. */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+  public void checkPayload(int bytes) {
+    if (bytes > maxPayloadBytes) {
+      throw new InvalidRecordException("record is " + bytes + " bytes; the limit is " + maxPayloadBytes
+          + " (ingest.limits.max-payload-bytes)");
+    }
+  }
+
+  public static void checkName(String field, String value) {
+    if (value == null || value.isEmpty()) {
+      throw new InvalidRecordException(field + " is required");
+    }
+    if (!NAME.matcher(value).matches()) {
+      throw new InvalidRecordException(field + " '" + value
+          + "' must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+  }
+
+  public void check(Example.Builder example) {
+    checkName("tenant", example.getTenant());
+    checkName("dataset", example.getDataset());
+    List<ChatMessage> messages = Examples.messages(example);
+    if (messages.size() > maxTurns) {
+      throw new InvalidRecordException("example has " + messages.size() + " messages; the limit is " + maxTurns
+          + " (ingest.limits.max-turns)");
+    }
+    for (int i = 0; i < messages.size(); i++) {
+      int chars = messages.get(i).getContent().length();
+      if (chars > maxMessageChars) {
+        throw new InvalidRecordException("message " + i + " has " + chars + " characters; the limit is "
+            + maxMessageChars + " (ingest.limits.max-message-chars)");
+      }
+    }
+    if (example.getMetadataCount() > maxMetadataEntries) {
+      throw new InvalidRecordException("example has " + example.getMetadataCount() + " metadata entries; the limit is "
+          + maxMetadataEntries + " (ingest.limits.max-metadata-entries)");
+    }
+  }
+}
