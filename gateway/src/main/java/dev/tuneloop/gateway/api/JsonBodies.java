@@ -1,0 +1,53 @@
+package dev.tuneloop.gateway.api;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+
+/** Reads request bodies as JSON ourselves, so a malformed body gets a 400 that says where it broke. */
+public final class JsonBodies {
+    public static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
+            .preservingProtoFieldNames()
+            .omittingInsignificantWhitespace();
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
+
+    private JsonBodies() {
+    }
+
+    public static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            throw ApiException.badRequest("The request body is empty; send a JSON document.");
+        }
+        try {
+            return MAPPER.readTree(body);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw ApiException.badRequest("Malformed JSON" + where + ": " + e.getOriginalMessage());
+        }
+    }
+
+    /** A Protobuf message as JSON with the .proto's snake_case field names. */
+    public static String print(Message message) {
+        try {
+            return PRINTER.print(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("cannot print " + message.getDescriptorForType().getFullName(), e);
+        }
+    }
+
+    /** Merges JSON into a Protobuf builder (snake_case or lowerCamel names), 400 naming the problem if it does not fit. */
+    public static <B extends Message.Builder> B merge(String json, B builder) {
+        try {
+            PARSER.merge(json, builder);
+            return builder;
+        } catch (InvalidProtocolBufferException e) {
+            throw ApiException.badRequest("Invalid " + builder.getDescriptorForType().getName() + ": " + e.getMessage());
+        }
+    }
+}

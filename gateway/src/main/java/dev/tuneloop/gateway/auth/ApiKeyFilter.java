@@ -1,0 +1,69 @@
+package dev.tuneloop.gateway.auth;
+
+import dev.tuneloop.gateway.api.ApiErrors;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.filter.FilterPatternStyle;
+import java.util.Optional;
+
+/**
+ * Bearer-token auth: maps the API key to its tenant (a request attribute) or answers 401 with a JSON error.
+ * Configured exempt paths (health, dashboard assets) pass without a key.
+ */
+@ServerFilter(value = "/**", patternStyle = FilterPatternStyle.ANT)
+public class ApiKeyFilter {
+    private static final String BEARER = "Bearer ";
+
+    private final AuthConfig config;
+    private final ApiKeys keys;
+
+    public ApiKeyFilter(AuthConfig config) {
+        this.config = config;
+        this.keys = ApiKeys.parse(config.apiKeys());
+        if (config.enabled() && keys.isEmpty()) {
+            throw new IllegalStateException("tuneloop.gateway.auth.enabled is true but tuneloop.gateway.auth.api-keys "
+                    + "is empty: add \"key:tenant\" entries or set enabled: false");
+        }
+    }
+
+    /** Null lets the request through; a response ends it. */
+    @RequestFilter
+    public HttpResponse<?> authenticate(HttpRequest<?> request) {
+        if (!config.enabled()) {
+            request.setAttribute(Tenant.ATTRIBUTE, config.defaultTenant());
+            return null;
+        }
+        Optional<String> tenant = bearer(request).flatMap(keys::tenantOf);
+        if (tenant.isPresent()) {
+            request.setAttribute(Tenant.ATTRIBUTE, tenant.get());
+            return null;
+        }
+        if (isExempt(request.getPath())) {
+            return null;
+        }
+        String problem = bearer(request).isPresent() ? "Invalid API key." : "Missing API key: send \"Authorization: Bearer <key>\".";
+        return ApiErrors.response(HttpStatus.UNAUTHORIZED, "authentication_error", null, problem)
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+    }
+
+    private static Optional<String> bearer(HttpRequest<?> request) {
+        return request.getHeaders().getAuthorization()
+                .filter(h -> h.regionMatches(true, 0, BEARER, 0, BEARER.length()))
+                .map(h -> h.substring(BEARER.length()).strip())
+                .filter(k -> !k.isEmpty());
+    }
+
+    private boolean isExempt(String path) {
+        for (String exempt : config.exemptPaths()) {
+            boolean match = exempt.equals("/") ? path.equals("/") : path.startsWith(exempt);
+            if (match) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
