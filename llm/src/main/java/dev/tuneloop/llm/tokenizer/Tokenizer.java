@@ -34,16 +34,18 @@ public interface Tokenizer {
         return decoder;
     }
 
+    /** The BOS id, or -1 when the model has none (e.g. Qwen2). */
     int bosId();
 
+    /** The EOS (end of text or of turn) id, or -1 when the model has none. */
     int eosId();
 
     int vocabSize();
 
-    /** The text form of BOS in rendered chat templates (e.g. {@code <s>}). */
+    /** The text form of BOS in rendered chat templates (e.g. {@code <s>}); empty when there is none. */
     String bosToken();
 
-    /** The text form of EOS in rendered chat templates (e.g. {@code </s>}, {@code <|im_end|>}). */
+    /** The text form of EOS in rendered chat templates (e.g. {@code </s>}, {@code <|im_end|>}); empty when none. */
     String eosToken();
 
     /** Whether this model's sequences start with BOS (llama2.c: always; Hugging Face: as its post-processor says). */
