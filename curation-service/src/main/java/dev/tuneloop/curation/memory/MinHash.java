@@ -1,0 +1,85 @@
+package dev.tuneloop.curation.memory;
+
+import dev.tuneloop.curation.rules.Text;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * MinHash signatures over word shingles: the share of equal slots in two signatures estimates the Jaccard similarity
+ * of their shingle sets (standard error about sqrt(J(1-J)/slots), 0.035 at J=0.8 with 128 slots).
+ */
+public final class MinHash {
+
+  public static final int SLOTS = 128;
+  private static final long[] SEEDS = new long[SLOTS];
+
+  static {
+    long s = 0x9E3779B97F4A7C15L;
+    for (int i = 0; i < SLOTS; i++) {
+      s = mix(s + 0x9E3779B97F4A7C15L);
+      SEEDS[i] = s;
+    }
+  }
+
+  private final int shingleSize;
+
+  public MinHash(int shingleSize) {
+    this.shingleSize = shingleSize;
+  }
+
+  public long[] signature(String text) {
+    long[] sig = new long[SLOTS];
+    Arrays.fill(sig, Long.MAX_VALUE);
+    for (String shingle : shingles(text)) {
+      long base = fnv1a(shingle);
+      for (int i = 0; i < SLOTS; i++) {
+        long h = mix(base ^ SEEDS[i]);
+        if (h < sig[i]) {
+          sig[i] = h;
+        }
+      }
+    }
+    return sig;
+  }
+
+  public static double similarity(long[] a, long[] b) {
+    int equal = 0;
+    for (int i = 0; i < SLOTS; i++) {
+      if (a[i] == b[i]) {
+        equal++;
+      }
+    }
+    return equal / (double) SLOTS;
+  }
+
+  Set<String> shingles(String text) {
+    List<String> words = Text.words(text);
+    Set<String> shingles = new LinkedHashSet<>();
+    if (words.size() <= shingleSize) {
+      shingles.add(String.join(" ", words));
+      return shingles;
+    }
+    for (int i = 0; i + shingleSize <= words.size(); i++) {
+      shingles.add(String.join(" ", words.subList(i, i + shingleSize)));
+    }
+    return shingles;
+  }
+
+  private static long fnv1a(String s) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    return h;
+  }
+
+  /** SplitMix64's finaliser: a cheap, well-mixed 64-bit permutation. */
+  static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.tuneloop.curation.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PolicyPropertiesTest {
+
+  @Test
+  void datasetOverridesStartFromTheConfiguredDefaults() {
+    PolicyBook book = PolicyProperties.parse(Map.of(
+        "defaults.max-seq-len", "256",
+        "datasets.acme/support.pii", "reject",
+        "datasets.acme/support.retrain.min-new", "10",
+        "datasets.acme/support.retrain.schedule", "24h",
+        "datasets.acme/support.training.lora-r", "16"));
+    CurationPolicy support = book.policyFor("acme", "support");
+    assertThat(support.maxSeqLen()).isEqualTo(256);
+    assertThat(support.pii()).isEqualTo(PiiAction.REJECT);
+    assertThat(support.retrain().minNew()).isEqualTo(10);
+    assertThat(support.retrain().schedule()).isEqualTo(Duration.ofHours(24));
+    assertThat(support.training().loraR()).isEqualTo(16);
+    CurationPolicy other = book.policyFor("acme", "sales");
+    assertThat(other.pii()).isEqualTo(PiiAction.REDACT);
+    assertThat(other.maxSeqLen()).isEqualTo(256);
+  }
+
+  @Test
+  void unknownKeyIsNamed() {
+    assertThatThrownBy(() -> PolicyProperties.parse(Map.of("defaults.max-seqlen", "1")))
+        .hasMessageContaining("curation.defaults.max-seqlen is not a known policy property");
+  }
+
+  @Test
+  void badValueIsNamedWithTheProperty() {
+    assertThatThrownBy(() -> PolicyProperties.parse(Map.of("datasets.acme/x.near-duplicate-threshold", "1.5")))
+        .hasMessageContaining("curation.datasets.acme/x.near-duplicate-threshold = '1.5' is invalid")
+        .hasMessageContaining("between 0 and 1");
+  }
+}
