@@ -1,0 +1,193 @@
+package dev.tuneloop.llm.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.tuneloop.llm.lora.LoraSet;
+import dev.tuneloop.llm.lora.LoraTarget;
+
+/**
+ * A Llama-family decoder (Llama, Mistral, Qwen2) on DJL NDArrays.
+ *
+ * <p>Shape letters: B batch, T new positions, S attended positions (cached + new), D model width, H query heads,
+ * K key/value heads, G = H/K query heads per key/value head, E head width, F feed-forward width, V vocabulary.
+ *
+ * <p>One {@link #forward} serves training (whole sequences, no cache) and decoding (a few new positions against a
+ * {@link KvCache}). Base weights never require gradients, so DJL autograd differentiates only LoRA parameters.
+ */
+public final class LlamaModel implements AutoCloseable {
+
+    private final LlamaConfig config;
+    private final LlamaWeights weights;
+    private final Rope rope;
+    private final NDManager manager;
+
+    public LlamaModel(LlamaWeights weights) {
+        this.config = weights.config();
+        this.weights = weights;
+        this.manager = weights.manager().newSubManager();
+        this.rope = new Rope(config, manager);
+    }
+
+    public LlamaConfig config() {
+        return config;
+    }
+
+    public LlamaWeights weights() {
+        return weights;
+    }
+
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Training forward: logits for every position of a batch.
+     *
+     * @param tokens      (B, T) token ids, any integer type
+     * @param paddingMask (B, T), nonzero for real tokens and 0 for padding (left or right), or null for none.
+     *                    Padded keys are never attended to; positions count real tokens only.
+     * @param lora        adapters to apply (LoraSet.NONE for the base model)
+     * @param training    enables LoRA dropout
+     * @return (B, T, V) float32 logits, attached to the manager of {@code tokens}; intermediates are freed
+     */
+    public NDArray logits(NDArray tokens, NDArray paddingMask, LoraSet lora, boolean training) {
+        Shape shape = tokens.getShape();
+        int b = (int) shape.get(0);
+        int t = (int) shape.get(1);
+        int[] mask = paddingMask == null ? null : paddingMask.toType(DataType.INT32, false).toIntArray();
+        NDManager caller = tokens.getManager();
+        try (NDScope ignored = new NDScope()) {
+            NDArray ids = tokens.toType(DataType.INT64, false);
+            NDArray positions = caller.create(Masks.positions(mask, b, t, 0), new Shape(b, t));
+            float[] bias = Masks.attentionBias(mask, b, t, 0, t, config.slidingWindow());
+            NDArray biasArray = caller.create(bias, new Shape(b, 1, 1, t, t));
+            NDArray logits = forward(ids, positions, biasArray, null, lora, training, false);
+            NDScope.unregister(logits);
+            logits.attach(caller);
+            return logits;
+        }
+    }
+
+    /** Opens an incremental decoding session with a preallocated KV cache; see {@link DecodeSession}. */
+    public DecodeSession newSession(int batchSize, int maxLen, LoraSet lora) {
+        return new DecodeSession(this, batchSize, maxLen, lora);
+    }
+
+    /**
+     * The decoder.
+     *
+     * @param tokens    (B, T) int64
+     * @param positions (B, T) int64 rotary positions
+     * @param bias      additive attention bias (B, 1, 1, T, S), or null when every key may be attended
+     * @param cache     earlier keys and values, or null when the T positions are the whole sequence
+     * @param lastOnly  whether to compute logits only for the last position (decoding)
+     * @return (B, T, V) logits, or (B, 1, V) when lastOnly
+     */
+    NDArray forward(NDArray tokens, NDArray positions, NDArray bias, KvCache cache, LoraSet lora,
+                    boolean training, boolean lastOnly) {
+        NDArray x = tokens.getNDArrayInternal()
+                .embedding(tokens, weights.tokenEmbedding(), SparseFormat.DENSE).singletonOrThrow(); // (B, T, D)
+        NDArray[] rotary = rope.tables(positions); // (B, T, 1, E) x2
+        for (int layer = 0; layer < config.layers(); layer++) {
+            LlamaWeights.Layer w = weights.layer(layer);
+            x = x.add(attention(layer, w, rmsNorm(x, w.attnNorm()), rotary, bias, cache, lora, training));
+            x = x.add(mlp(layer, w, rmsNorm(x, w.ffnNorm()), lora, training));
+        }
+        if (lastOnly) {
+            x = x.get(":, -1:, :"); // (B, 1, D)
+        }
+        return linear(rmsNorm(x, weights.finalNorm()), weights.classifier(), null); // (B, T, V)
+    }
+
+    private NDArray attention(int layer, LlamaWeights.Layer w, NDArray h, NDArray[] rotary, NDArray bias,
+                              KvCache cache, LoraSet lora, boolean training) {
+        Shape hs = h.getShape();
+        long b = hs.get(0);
+        long t = hs.get(1);
+        int e = config.headDim();
+        NDArray qkvFused = withLora(linear(h, w.wqkv(), w.bqkv()), layer, h, lora, training,
+                LoraTarget.Q, LoraTarget.K, LoraTarget.V); // (B, T, H*E + 2*K*E)
+        NDList qkv = qkvFused.split(new long[] {config.qDim(), config.qDim() + config.kvDim()}, 2);
+        NDArray q = qkv.get(0).reshape(b, t, config.heads(), e);
+        NDArray k = qkv.get(1).reshape(b, t, config.kvHeads(), e);
+        NDArray v = qkv.get(2).reshape(b, t, config.kvHeads(), e);
+        q = rope.apply(q, rotary).transpose(0, 2, 1, 3); // (B, H, T, E)
+        k = rope.apply(k, rotary).transpose(0, 2, 1, 3); // (B, K, T, E)
+        v = v.transpose(0, 2, 1, 3); // (B, K, T, E)
+        if (cache != null) {
+            NDArray[] kv = cache.append(layer, k, v);
+            k = kv[0]; // (B, K, S, E)
+            v = kv[1];
+        }
+        NDArray qg = q.reshape(b, config.kvHeads(), config.groupSize(), t, e); // (B, K, G, T, E)
+        NDArray scores = qg.matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3)) // (B, K, G, T, S)
+                .div((float) Math.sqrt(e));
+        if (bias != null) {
+            scores = scores.add(bias);
+        }
+        NDArray att = scores.softmax(-1).matMul(v.expandDims(2)) // (B, K, G, T, E)
+                .reshape(b, config.heads(), t, e)
+                .transpose(0, 2, 1, 3)
+                .reshape(b, t, config.qDim()); // (B, T, H*E)
+        return withLora(linear(att, w.wo(), null), layer, att, lora, training, LoraTarget.O); // (B, T, D)
+    }
+
+    private NDArray mlp(int layer, LlamaWeights.Layer w, NDArray h, LoraSet lora, boolean training) {
+        NDList gateUp = withLora(linear(h, w.w13(), null), layer, h, lora, training, LoraTarget.GATE, LoraTarget.UP)
+                .split(2, 2); // (B, T, F) x2
+        NDArray gate = gateUp.get(0);
+        NDArray up = gateUp.get(1);
+        NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up); // SwiGLU (B, T, F)
+        return withLora(linear(act, w.w2(), null), layer, act, lora, training, LoraTarget.DOWN); // (B, T, D)
+    }
+
+    /** RMSNorm: x / sqrt(mean(x^2) + eps) * weight, over the last axis. */
+    private NDArray rmsNorm(NDArray x, NDArray weight) {
+        NDArray inverseRms = x.square().mean(new int[] {-1}, true).add(config.normEps()).pow(-0.5f);
+        return x.mul(inverseRms).mul(weight);
+    }
+
+    private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+    }
+
+    /**
+     * Adds the LoRA updates of the projections fused in {@code base} (in their fused order) to it. The sum is taken on
+     * the fused output, so the layout downstream is the same with or without an adapter, and a zero update leaves
+     * the result bit for bit unchanged.
+     */
+    private NDArray withLora(NDArray base, int layer, NDArray input, LoraSet lora, boolean training,
+                             LoraTarget... fused) {
+        NDArray[] deltas = new NDArray[fused.length];
+        boolean any = false;
+        for (int i = 0; i < fused.length; i++) {
+            deltas[i] = lora.delta(layer, fused[i], input, training);
+            any |= deltas[i] != null;
+        }
+        if (!any) {
+            return base;
+        }
+        if (fused.length == 1) {
+            return base.add(deltas[0]);
+        }
+        Shape shape = base.getShape();
+        NDList parts = new NDList(fused.length);
+        for (int i = 0; i < fused.length; i++) {
+            parts.add(deltas[i] != null ? deltas[i] : base.getManager().zeros(
+                    new Shape(shape.get(0), shape.get(1), fused[i].outFeatures(config)), base.getDataType()));
+        }
+        return base.add(NDArrays.concat(parts, 2));
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+        weights.close();
+    }
+}

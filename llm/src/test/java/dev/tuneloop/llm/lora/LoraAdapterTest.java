@@ -1,0 +1,154 @@
+package dev.tuneloop.llm.lora;
+
+import static dev.tuneloop.llm.model.Arrays2.maxAbsDiff;
+import static dev.tuneloop.llm.model.Arrays2.softmaxRows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.tuneloop.llm.checkpoint.BuiltinModels;
+import dev.tuneloop.llm.checkpoint.LoadedModel;
+import dev.tuneloop.llm.model.Djl;
+import dev.tuneloop.llm.model.LlamaModel;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class LoraAdapterTest {
+    private static final int[][] BATCH = {{1, 403, 407, 261, 378, 432, 383, 286}, {1, 298, 315, 421, 395, 317, 426, 338}};
+    private static LoadedModel stories;
+    private static LlamaModel model;
+    private static NDManager manager;
+
+    @BeforeAll
+    static void load() {
+        stories = BuiltinModels.stories260K();
+        model = stories.model();
+        manager = Djl.newManager();
+    }
+
+    @AfterAll
+    static void close() {
+        manager.close();
+        stories.close();
+    }
+
+    @Test
+    void freshAdapterWithZeroBGivesExactlyTheBaseLogits() {
+        LoraSpec spec = new LoraSpec(4, 8f, 0f, EnumSet.allOf(LoraTarget.class), false);
+        try (LoraAdapter adapter = LoraAdapter.initialize(model.config(), spec, manager, 7)) {
+            assertThat(logits(BATCH, adapter)).containsExactly(logits(BATCH, LoraSet.NONE));
+        }
+    }
+
+    @Test
+    void mergedAdapterAgreesWithUnmergedWithin1e5AndUnmergeRestoresTheBase() {
+        float[] base = logits(BATCH, LoraSet.NONE);
+        try (LoraAdapter adapter = LoraAdapters.random(model.config(), LoraSpec.of(4, 16f, LoraTarget.Q, LoraTarget.V,
+                LoraTarget.DOWN), manager, 11)) {
+            float[] unmerged = logits(BATCH, adapter);
+            assertThat(maxAbsDiff(unmerged, base)).as("the adapter changes the output").isGreaterThan(1e-2f);
+
+            adapter.mergeInto(model);
+            float[] merged = logits(BATCH, LoraSet.NONE);
+            adapter.unmergeFrom(model);
+
+            assertAgree(merged, unmerged);
+            assertAgree(logits(BATCH, LoraSet.NONE), base);
+        }
+    }
+
+    @Test
+    void gradientsReachLoraParametersOnlyAndBaseWeightsStayFrozen() {
+        LoraSpec spec = LoraSpec.of(2, 4f, LoraTarget.Q, LoraTarget.V);
+        try (LoraAdapter adapter = LoraAdapter.initialize(model.config(), spec, manager, 3);
+             NDManager m = manager.newSubManager();
+             GradientCollector collector = Djl.engine().newGradientCollector()) {
+            NDArray logits = model.logits(m.create(BATCH[0], new Shape(1, BATCH[0].length)), null, adapter, true);
+            collector.backward(logits.logSoftmax(-1).get(":, :, 5").mean().neg());
+
+            NDArray gradB = adapter.b(0, LoraTarget.Q).getGradient();
+            assertThat(gradB.abs().sum().getFloat()).as("dL/dB with A random").isGreaterThan(0f);
+            assertThat(model.weights().layer(0).wqkv().hasGradient()).isFalse();
+            assertThat(adapter.parameters()).hasSize(2 * 2 * model.config().layers());
+        }
+    }
+
+    @Test
+    void batchMixingTwoAdaptersAndTheBaseEqualsEachSequenceRunAlone() {
+        LoraSpec qv = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
+        LoraSpec mlp = new LoraSpec(2, 4f, 0f, Set.of(LoraTarget.GATE, LoraTarget.UP, LoraTarget.O), true);
+        try (LoraAdapter first = LoraAdapters.random(model.config(), qv, manager, 21);
+             LoraAdapter second = LoraAdapters.random(model.config(), mlp, manager, 22)) {
+            int[][] three = {BATCH[0], BATCH[1], BATCH[0]};
+            float[] mixed;
+            try (AdapterBatch batch = new AdapterBatch(model.config(), Arrays.asList(first, second, null), manager)) {
+                mixed = logits(three, batch);
+            }
+            int rowSize = BATCH[0].length * model.config().vocabSize();
+            float[] firstAlone = aloneInBatch(BATCH[0], first);
+            float[] secondAlone = aloneInBatch(BATCH[1], second);
+            float[] baseAlone = logits(new int[][] {BATCH[0]}, LoraSet.NONE);
+
+            assertAgree(Arrays.copyOfRange(mixed, 0, rowSize), firstAlone);
+            assertAgree(Arrays.copyOfRange(mixed, rowSize, 2 * rowSize), secondAlone);
+            assertThat(maxAbsDiff(firstAlone, logits(new int[][] {BATCH[0]}, first)))
+                    .as("stacked adapter vs the trainable one").isLessThan(1e-4f);
+            assertThat(Arrays.copyOfRange(mixed, 2 * rowSize, 3 * rowSize)).containsExactly(baseAlone);
+            assertThat(maxAbsDiff(firstAlone, secondAlone)).isGreaterThan(1e-2f);
+        }
+    }
+
+    @Test
+    void dropoutActsOnlyInTraining() {
+        LoraSpec spec = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V).withDropout(0.5f);
+        try (LoraAdapter adapter = LoraAdapters.random(model.config(), spec, manager, 5);
+             LoraAdapter noDropout = LoraAdapters.random(model.config(), spec.withDropout(0f), manager, 5)) {
+            assertThat(logits(BATCH, adapter)).containsExactly(logits(BATCH, noDropout));
+            try (NDManager m = manager.newSubManager()) {
+                NDArray tokens = m.create(BATCH[0], new Shape(1, BATCH[0].length));
+                float[] training = model.logits(tokens, null, adapter, true).toFloatArray();
+                assertThat(maxAbsDiff(training, model.logits(tokens, null, noDropout, false).toFloatArray()))
+                        .isGreaterThan(1e-4f);
+            }
+        }
+    }
+
+    @Test
+    void rsLoraScalesByAlphaOverSquareRootOfRank() {
+        assertThat(LoraSpec.of(16, 8f, LoraTarget.Q).scaling()).isEqualTo(0.5f);
+        assertThat(LoraSpec.of(16, 8f, LoraTarget.Q).withRslora(true).scaling()).isEqualTo(2f);
+    }
+
+    /**
+     * Any ulp-sized change in the computation (merged weights, another batch size) moves this model's float32 logits
+     * by up to ~1.5e-5, whatever the adapter's size; so next-token probabilities must agree within 1e-5, logits 5e-5.
+     */
+    private static void assertAgree(float[] actual, float[] expected) {
+        int vocab = model.config().vocabSize();
+        assertThat(maxAbsDiff(softmaxRows(actual, vocab), softmaxRows(expected, vocab))).isLessThan(1e-5f);
+        assertThat(maxAbsDiff(actual, expected)).isLessThan(5e-5f);
+    }
+
+    private static float[] aloneInBatch(int[] sequence, LoraAdapter adapter) {
+        try (AdapterBatch alone = new AdapterBatch(model.config(), List.of(adapter), manager)) {
+            return logits(new int[][] {sequence}, alone);
+        }
+    }
+
+    private static float[] logits(int[][] batch, LoraSet lora) {
+        try (NDManager m = manager.newSubManager()) {
+            int[] flat = Arrays.stream(batch).flatMapToInt(Arrays::stream).toArray();
+            NDArray tokens = m.create(flat, new Shape(batch.length, batch[0].length));
+            return model.logits(tokens, null, lora, false).toType(DataType.FLOAT32, false).toFloatArray();
+        }
+    }
+
+}
