@@ -2,22 +2,28 @@ package dev.tuneloop.llm.chat;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.objects.date.StrftimeFormatter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * A checkpoint's own Jinja {@code chat_template} (tokenizer_config.json), rendered with Jinjava in the environment
  * Hugging Face uses: {@code trim_blocks} and {@code lstrip_blocks}, variables {@code messages}, {@code bos_token},
- * {@code eos_token}, {@code add_generation_prompt}, and {@code raise_exception(message)}.
+ * {@code eos_token}, {@code add_generation_prompt}, and the functions {@code raise_exception(message)} and
+ * {@code strftime_now(format)}; {@code {{- -}}} trims whitespace and operators bind as in Jinja2.
  *
  * <p>The supervised spans are found by rendering prefixes of the conversation: assistant turn {@code k} is what
  * {@code messages[0..k]} adds to {@code messages[0..k)} with its generation prompt, so the mask is exact whatever
@@ -47,14 +53,30 @@ final class JinjaChatTemplate implements ChatTemplate {
         }
         KNOWN_END_MARKERS.stream().filter(m -> source.contains(m) && !markers.contains(m)).forEach(markers::add);
         this.endMarkers = List.copyOf(markers);
-        this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+        this.jinjava = new Jinjava(JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                .withLegacyOverrides(LegacyOverrides.newBuilder()
+                        .withUseTrimmingForNotesAndExpressions(true) // {{- ... -}} as in Jinja2
+                        .withUseNaturalOperatorPrecedence(true)
+                        .withParseWhitespaceControlStrictly(true)
+                        .withKeepNullableLoopValues(true)
+                        .build())
+                .build());
         jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
                 "", "raise_exception", JinjaChatTemplate.class, "raiseException", String.class));
+        jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
+                "", "strftime_now", JinjaChatTemplate.class, "strftimeNow", String.class));
     }
 
     /** Called by templates as {@code raise_exception('...')}. */
     public static String raiseException(String message) {
         throw new TemplateRaised(message);
+    }
+
+    /** Called by templates as {@code strftime_now('%d %b %Y')} (Llama 3.1 writes today's date), in UTC. */
+    public static String strftimeNow(String format) {
+        return StrftimeFormatter.format(ZonedDateTime.now(ZoneOffset.UTC), format, Locale.US);
     }
 
     private static final class TemplateRaised extends RuntimeException {

@@ -71,6 +71,57 @@ class JinjaChatTemplateTest {
                 .isEqualTo(builtin.renderWithSpans(chat, false).supervised());
     }
 
+    // Meta's Llama-3 template: a filter binds tighter than '+', as in Jinja2.
+    private static final String LLAMA3_JINJA = "{% set loop_messages = messages %}{% for message in loop_messages %}"
+            + "{% set content = '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'"
+            + "+ message['content'] | trim + '<|eot_id|>' %}{% if loop.index0 == 0 %}"
+            + "{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}"
+            + "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}";
+
+    // Qwen2.5's layout: indented blocks with {%- -%} and {{- }} whitespace control, attribute access on messages.
+    private static final String QWEN25_JINJA = """
+            {%- if messages[0].role == 'system' %}
+                {{- '<|im_start|>system\\n' + messages[0].content + '<|im_end|>\\n' }}
+            {%- else %}
+                {{- '<|im_start|>system\\nYou are Qwen.<|im_end|>\\n' }}
+            {%- endif %}
+            {%- for message in messages %}
+                {%- if (message.role == "user") or (message.role == "system" and not loop.first) or (message.role == "assistant") %}
+                    {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}
+                {%- endif %}
+            {%- endfor %}
+            {%- if add_generation_prompt %}
+                {{- '<|im_start|>assistant\\n' }}
+            {%- endif %}
+            """;
+
+    @Test
+    void llama3TemplateRendersWithTrimmedContentAndSupervisesUpToEotId() {
+        ChatTemplate llama3 = ChatTemplates.jinja(LLAMA3_JINJA, "<|begin_of_text|>", "<|eot_id|>");
+        RenderedChat rendered = llama3.renderWithSpans(List.of(user("  Hi  "), assistant("Hello")), false);
+        assertThat(rendered.text()).isEqualTo("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
+                + "<|start_header_id|>assistant<|end_header_id|>\n\nHello<|eot_id|>");
+        assertThat(rendered.supervisedText()).containsExactly("Hello<|eot_id|>");
+    }
+
+    @Test
+    void qwen25TemplateHonoursWhitespaceControlAndLeavesTheNewlineAfterImEndUnsupervised() {
+        ChatTemplate qwen25 = ChatTemplates.jinja(QWEN25_JINJA, "", "<|im_end|>");
+        List<ChatMessage> chat = List.of(user("Hi"), assistant("Hello"), user("Again"), assistant("Bye"));
+        RenderedChat rendered = qwen25.renderWithSpans(chat, false);
+        assertThat(rendered.text()).isEqualTo("<|im_start|>system\nYou are Qwen.<|im_end|>\n"
+                + "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello<|im_end|>\n"
+                + "<|im_start|>user\nAgain<|im_end|>\n<|im_start|>assistant\nBye<|im_end|>\n");
+        assertThat(rendered.supervisedText()).containsExactly("Hello<|im_end|>", "Bye<|im_end|>");
+    }
+
+    @Test
+    void strftimeNowIsAvailableToTemplates() {
+        ChatTemplate dated = ChatTemplates.jinja("Today is {{ strftime_now('%Y') }}.", "", "");
+        assertThat(dated.render(List.of(user("x")), true))
+                .isEqualTo("Today is " + java.time.Year.now(java.time.ZoneOffset.UTC) + ".");
+    }
+
     @Test
     void raiseExceptionInTheTemplateBecomesAnErrorWithItsMessage() {
         ChatTemplate jinja = ChatTemplates.jinja(TinyHfCheckpoints.LLAMA2_STYLE_TEMPLATE, "<s>", "</s>");
