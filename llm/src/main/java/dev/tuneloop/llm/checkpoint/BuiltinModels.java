@@ -21,7 +21,7 @@ public final class BuiltinModels {
 
     /** stories260K with its tok512 tokenizer, in a fresh native manager owned by the result. */
     public static LoadedModel stories260K() {
-        Llama2cCheckpoint.Contents contents = Llama2cCheckpoint.read(
+        CheckpointContents contents = Llama2cCheckpoint.read(
                 Path.of("classpath:" + RESOURCE_DIR + "stories260K.bin"), ByteBuffer.wrap(resource("stories260K.bin")));
         NDManager manager = Djl.newManager();
         try {

@@ -27,11 +27,7 @@ public final class Llama2cCheckpoint {
     private Llama2cCheckpoint() {
     }
 
-    /** A checkpoint read into Hugging Face names and layout. */
-    public record Contents(LlamaConfig config, StateDict weights) {
-    }
-
-    public static Contents read(Path file) {
+    public static CheckpointContents read(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             return read(file, channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size()));
         } catch (IOException e) {
@@ -40,7 +36,7 @@ public final class Llama2cCheckpoint {
     }
 
     /** Reads a checkpoint held in memory; {@code file} names it in errors. */
-    public static Contents read(Path file, ByteBuffer buffer) {
+    public static CheckpointContents read(Path file, ByteBuffer buffer) {
         long size = buffer.remaining();
         if (size < HEADER_BYTES) {
             throw new CheckpointException(file, "truncated llama2.c checkpoint: " + size + " bytes, shorter than the "
@@ -62,7 +58,7 @@ public final class Llama2cCheckpoint {
             throw new CheckpointException(file, (size < expected ? "truncated" : "oversized")
                     + " llama2.c checkpoint: the header describes " + expected + " bytes but the file has " + size);
         }
-        return new Contents(config, readTensors(config, bytes.asFloatBuffer()));
+        return new CheckpointContents(config, readTensors(config, bytes.asFloatBuffer()));
     }
 
     private static StateDict readTensors(LlamaConfig c, FloatBuffer in) {
