@@ -1,0 +1,133 @@
+package dev.tuneloop.ingest.grpc;
+
+import dev.tuneloop.ingest.BackpressureException;
+import dev.tuneloop.ingest.IngestService;
+import dev.tuneloop.ingest.InvalidRecordException;
+import dev.tuneloop.ingest.StreamTally;
+import dev.tuneloop.proto.v1.IngestServiceGrpc;
+import dev.tuneloop.proto.v1.Source;
+import dev.tuneloop.proto.v1.SubmitRequest;
+import dev.tuneloop.proto.v1.SubmitResponse;
+import dev.tuneloop.proto.v1.SubmitSummary;
+import dev.tuneloop.proto.v1.SubmitTranscriptRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** gRPC IngestService: converts, hands off to {@link IngestService}, maps errors to status codes. */
+public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase {
+
+  private final IngestService ingest;
+  private final int streamWindow;
+
+  /** @param streamWindow records of one SubmitStream call in flight to Kafka before gRPC flow control stops the client */
+  public IngestGrpcEndpoint(IngestService ingest, int streamWindow) {
+    this.ingest = ingest;
+    this.streamWindow = streamWindow;
+  }
+
+  @Override
+  public void submit(SubmitRequest request, StreamObserver<SubmitResponse> response) {
+    reply(() -> ingest.submit(request, Source.SOURCE_GRPC), response);
+  }
+
+  @Override
+  public void submitTranscript(SubmitTranscriptRequest request, StreamObserver<SubmitResponse> response) {
+    reply(() -> ingest.submitTranscript(request), response);
+  }
+
+  /**
+   * Client streaming with manual flow control: at most {@code streamWindow} records are asked for ahead of Kafka's
+   * acknowledgements, so a fast client is slowed by HTTP/2 flow control instead of filling memory.
+   */
+  @Override
+  public StreamObserver<SubmitRequest> submitStream(StreamObserver<SubmitSummary> response) {
+    ServerCallStreamObserver<SubmitSummary> call = (ServerCallStreamObserver<SubmitSummary>) response;
+    call.disableAutoRequest();
+    call.request(streamWindow);
+    StreamTally tally = new StreamTally();
+    AtomicInteger pending = new AtomicInteger(1); // 1 = the client's half of the stream is still open
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(SubmitRequest request) {
+        long index = tally.received();
+        pending.incrementAndGet();
+        CompletableFuture<IngestService.Written> written;
+        try {
+          written = ingest.write(ingest.intake().toExample(request, Source.SOURCE_GRPC_STREAM));
+        } catch (InvalidRecordException | BackpressureException e) {
+          written = CompletableFuture.failedFuture(e);
+        }
+        written.whenComplete((w, error) -> {
+          if (error == null) {
+            tally.written(w);
+          } else {
+            tally.failed(index, cause(error).getMessage());
+          }
+          call.request(1);
+          finishIfDone();
+        });
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        // The client gave up; records already acknowledged stay written, nothing more to say.
+      }
+
+      @Override
+      public void onCompleted() {
+        finishIfDone();
+      }
+
+      private void finishIfDone() {
+        if (pending.decrementAndGet() == 0) {
+          synchronized (call) {
+            call.onNext(tally.summary());
+            call.onCompleted();
+          }
+        }
+      }
+    };
+  }
+
+  private interface Call {
+    CompletableFuture<SubmitResponse> start();
+  }
+
+  private static void reply(Call call, StreamObserver<SubmitResponse> response) {
+    CompletableFuture<SubmitResponse> result;
+    try {
+      result = call.start();
+    } catch (RuntimeException e) {
+      response.onError(status(e));
+      return;
+    }
+    result.whenComplete((r, error) -> {
+      if (error == null) {
+        response.onNext(r);
+        response.onCompleted();
+      } else {
+        response.onError(status(cause(error)));
+      }
+    });
+  }
+
+  static StatusRuntimeException status(Throwable e) {
+    Status status = switch (e) {
+      case InvalidRecordException x -> Status.INVALID_ARGUMENT;
+      case BackpressureException x -> Status.RESOURCE_EXHAUSTED;
+      default -> Status.UNAVAILABLE;
+    };
+    String message = e instanceof InvalidRecordException || e instanceof BackpressureException
+        ? e.getMessage() : "examples.raw did not acknowledge the record: " + e;
+    return status.withDescription(message).asRuntimeException();
+  }
+
+  private static Throwable cause(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+}

@@ -1,0 +1,116 @@
+package dev.tuneloop.ingest.kafka;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
+import dev.tuneloop.ingest.IngestService;
+import dev.tuneloop.ingest.InvalidRecordException;
+import dev.tuneloop.platform.config.KafkaSettings;
+import dev.tuneloop.platform.kafka.Topics;
+import dev.tuneloop.proto.v1.Example;
+import dev.tuneloop.proto.v1.RejectReason;
+import dev.tuneloop.proto.v1.RejectedExample;
+import dev.tuneloop.proto.v1.Rejection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Intake from systems that already emit events: records on the incoming topic keyed "{tenant}/{dataset}", the value
+ * one JSON record in any supported format, optional headers {@code idempotency-key} and {@code format}. Offsets are
+ * committed only after every record of a poll is on examples.raw (or, when invalid, on examples.rejected with its raw
+ * bytes), so a crash replays records, and the id check makes the replay harmless.
+ */
+public final class IncomingConsumer implements Runnable, AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(IncomingConsumer.class);
+
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final IngestService ingest;
+  private final Producer<String, MessageLite> producer;
+  private final String incomingTopic;
+  private final String rejectedTopic;
+  private volatile boolean running = true;
+
+  public IncomingConsumer(KafkaSettings settings, String group, String incomingTopic, String rejectedTopic,
+      IngestService ingest, Producer<String, MessageLite> producer) {
+    this.consumer = new KafkaConsumer<>(settings.consumerProperties(group), new StringDeserializer(), new ByteArrayDeserializer());
+    this.ingest = ingest;
+    this.producer = producer;
+    this.incomingTopic = incomingTopic;
+    this.rejectedTopic = rejectedTopic;
+  }
+
+  @Override
+  public void run() {
+    try {
+      consumer.subscribe(List.of(incomingTopic));
+      while (running) {
+        List<CompletableFuture<?>> writes = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          writes.add(handle(r));
+        }
+        if (!writes.isEmpty()) {
+          CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
+          consumer.commitSync();
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      log.error("incoming consumer on {} stopped: {}", incomingTopic, e.toString(), e);
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private CompletableFuture<?> handle(ConsumerRecord<String, byte[]> r) {
+    try {
+      String[] td = Topics.splitKey(r.key());
+      String json = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
+      Example example = ingest.intake().toExample(td[0], td[1], json, header(r, "format"), header(r, "idempotency-key"));
+      return ingest.write(example);
+    } catch (InvalidRecordException | IllegalArgumentException e) {
+      return deadLetter(r, e.getMessage());
+    }
+  }
+
+  private CompletableFuture<?> deadLetter(ConsumerRecord<String, byte[]> r, String why) {
+    RejectedExample rejected = RejectedExample.newBuilder()
+        .setRawPayload(r.value() == null ? ByteString.EMPTY : ByteString.copyFrom(r.value()))
+        .addRejections(Rejection.newBuilder().setReason(RejectReason.MALFORMED_RECORD).setDetail(why))
+        .setSourceTopic(r.topic()).setSourcePartition(r.partition()).setSourceOffset(r.offset())
+        .build();
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+    producer.send(new ProducerRecord<>(rejectedTopic, r.key() == null ? "unknown/unknown" : r.key(), rejected), (m, e) -> {
+      if (e == null) {
+        sent.complete(null);
+      } else {
+        sent.completeExceptionally(e);
+      }
+    });
+    return sent;
+  }
+
+  private static String header(ConsumerRecord<String, byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    consumer.wakeup();
+  }
+}
