@@ -85,6 +85,19 @@ class Llama2cTokenizerTest {
         }
     }
 
+    @Test
+    void encodingEqualsTheNaiveReferenceOnALongText() {
+        Random random = new Random(7);
+        String[] words = {"Once", " upon", " a", " time", ",", " Lily", " saw", " the", " big", " red", " ball", ".",
+            "\n", " 日本", " 😀", " naïve", "  ", "\t", "!", " \"Hi\""};
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 2000) {
+            text.append(words[random.nextInt(words.length)]);
+        }
+        String s = text.toString();
+        assertThat(tok.encode(s)).containsExactly(ints(reference.encode(s)));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "Once upon a time, there was a little girl named Lily.",
