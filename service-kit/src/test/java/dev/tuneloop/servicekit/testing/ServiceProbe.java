@@ -1,0 +1,66 @@
+package dev.tuneloop.servicekit.testing;
+
+import dev.tuneloop.platform.testing.Infra;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.grpc.server.GrpcEmbeddedServer;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Boots a service against the shared test infrastructure and asks its HTTP and gRPC health endpoints. */
+public final class ServiceProbe {
+  private ServiceProbe() {}
+
+  /** Properties that point a service at {@code infra} on random ports; {@code overrides} win. */
+  public static Map<String, Object> properties(Infra infra, Map<String, Object> overrides) {
+    Map<String, Object> props = new HashMap<>();
+    props.put("micronaut.server.port", -1);
+    props.put("grpc.server.port", "${random.port}");
+    props.put("kafka.bootstrap-servers", infra.bootstrapServers());
+    props.put("kafka.partitions", 1);
+    props.put("s3.endpoint", infra.s3().endpoint());
+    props.put("s3.access-key", infra.s3().accessKey());
+    props.put("s3.secret-key", infra.s3().secretKey());
+    props.put("s3.bucket", infra.s3().bucket());
+    props.put("s3.region", infra.s3().region());
+    props.putAll(overrides);
+    return props;
+  }
+
+  /** Starts the application context with its HTTP server (the gRPC server follows the HTTP server's start). */
+  public static EmbeddedServer start(Infra infra, Map<String, Object> overrides) {
+    return ApplicationContext.run(EmbeddedServer.class, properties(infra, overrides));
+  }
+
+  /** Status code and body of {@code GET /health}. */
+  public static HttpResponse<String> httpHealth(EmbeddedServer server) throws Exception {
+    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+      HttpRequest request = HttpRequest.newBuilder(URI.create(server.getURL() + "/health"))
+          .timeout(Duration.ofSeconds(10)).GET().build();
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  /** The standard gRPC health check of the whole server (service name ""). */
+  public static HealthCheckResponse.ServingStatus grpcHealth(ApplicationContext context) throws InterruptedException {
+    int port = context.getBean(GrpcEmbeddedServer.class).getPort();
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    try {
+      return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+          .check(HealthCheckRequest.newBuilder().setService("").build()).getStatus();
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+}
