@@ -25,6 +25,21 @@ public record TemplateDelimiters(List<String> strings) {
         return new TemplateDelimiters(List.of(strings));
     }
 
+    /**
+     * The markers of all built-in templates and of the common model families' own templates (Llama 3, Qwen, Phi,
+     * Gemma): for checking content when the model it will train is not yet known.
+     */
+    public static TemplateDelimiters common() {
+        LinkedHashSet<String> all = new LinkedHashSet<>();
+        for (String name : ChatTemplates.BUILTIN_NAMES) {
+            all.addAll(ChatTemplates.named(name).delimiters().strings());
+        }
+        all.addAll(List.of("<|begin_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>",
+                "<|endoftext|>", "<|system|>", "<|user|>", "<|assistant|>", "<|end|>",
+                "<start_of_turn>", "<end_of_turn>"));
+        return new TemplateDelimiters(List.copyOf(all));
+    }
+
     /** The markers in a Jinja template's source, plus its BOS and EOS texts. */
     static TemplateDelimiters scan(String templateSource, String bosToken, String eosToken) {
         LinkedHashSet<String> found = new LinkedHashSet<>();

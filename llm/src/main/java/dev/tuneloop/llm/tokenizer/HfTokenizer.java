@@ -19,7 +19,7 @@ import java.util.OptionalInt;
  * A Hugging Face {@code tokenizer.json} through DJL's bindings to the Rust tokenizers library (bundled native, works
  * offline). BOS and EOS come from the checkpoint's own files (see {@link CheckpointTokenFiles}).
  */
-public final class HfTokenizer implements Tokenizer, AutoCloseable {
+public final class HfTokenizer implements Tokenizer {
 
     public static final String TOKENIZER_JSON = "tokenizer.json";
 

@@ -5,8 +5,11 @@ package dev.tuneloop.llm.tokenizer;
  *
  * <p>{@link #encode} never adds BOS or EOS: callers (chat templates, the generator) decide where sequences start
  * and end, and {@link #addsBos()} says whether this model's sequences begin with BOS.
+ *
+ * <p>Implementations are immutable and safe to share between threads. {@link #close()} frees native memory where an
+ * implementation holds some (the Hugging Face one); others need no closing.
  */
-public interface Tokenizer {
+public interface Tokenizer extends AutoCloseable {
 
     /** The ids of {@code text}, without BOS or EOS. */
     default int[] encode(String text) {
@@ -54,5 +57,10 @@ public interface Tokenizer {
     /** The number of tokens of {@code text}, for budgets and statistics. */
     default int countTokens(String text) {
         return encode(text).length;
+    }
+
+    /** Frees native resources, if any; the tokenizer is unusable afterwards. */
+    @Override
+    default void close() {
     }
 }

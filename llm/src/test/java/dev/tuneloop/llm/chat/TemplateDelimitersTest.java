@@ -30,4 +30,14 @@ class TemplateDelimitersTest {
                     .as(name).isFalse();
         }
     }
+
+    @Test
+    void theCommonSetCoversEveryBuiltInAndTheMainModelFamilies() {
+        TemplateDelimiters common = TemplateDelimiters.common();
+        for (String name : ChatTemplates.BUILTIN_NAMES) {
+            assertThat(common.strings()).containsAll(ChatTemplates.named(name).delimiters().strings());
+        }
+        assertThat(common.foundIn("x<|eot_id|><|start_header_id|>system")).contains("<|eot_id|>", "<|start_header_id|>");
+        assertThat(common.anyIn("plain text, nothing to see")).isFalse();
+    }
 }

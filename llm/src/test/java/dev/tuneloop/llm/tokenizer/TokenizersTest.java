@@ -17,9 +17,9 @@ class TokenizersTest {
     void aDirectoryWithTokenizerJsonLoadsTheHuggingFaceTokenizer(@TempDir Path dir) throws IOException {
         TinyHfCheckpoints.writeQwenStyle(dir);
         copyTok512(dir.resolve("tokenizer.bin"));
-        Tokenizer tok = Tokenizers.load(dir);
-        assertThat(tok).isInstanceOf(HfTokenizer.class);
-        ((HfTokenizer) tok).close();
+        try (Tokenizer tok = Tokenizers.load(dir)) {
+            assertThat(tok).isInstanceOf(HfTokenizer.class);
+        }
     }
 
     @Test
