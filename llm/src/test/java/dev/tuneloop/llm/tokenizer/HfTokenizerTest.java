@@ -77,6 +77,13 @@ class HfTokenizerTest {
     }
 
     @Test
+    void longTextIsNeverTruncated() {
+        String text = "hello there ".repeat(400); // far beyond DJL's default model_max_length of 512
+        assertThat(qwen.encode(text).length).isGreaterThan(512);
+        assertThat(qwen.decode(qwen.encode(text))).isEqualTo(text);
+    }
+
+    @Test
     void decodeLeavesOutSpecialTokens() {
         assertThat(qwen.decode(qwen.encode("<|im_start|>hi<|im_end|>"))).isEqualTo("hi");
         assertThat(llama.decode(new int[] {1, llama.encode("the")[0], 2})).isEqualTo("the");
