@@ -157,7 +157,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         Map.entry("background.threads", "2"),
         Map.entry("log.cleaner.threads", "1"),
         Map.entry("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024)),
-        Map.entry("controlled.shutdown.enable", "false"),
+        // Leave cleanly so a restart is accepted at once; a crashed broker's registration lapses after 3 s.
+        Map.entry("controlled.shutdown.enable", "true"),
+        Map.entry("broker.heartbeat.interval.ms", "500"),
+        Map.entry("broker.session.timeout.ms", "3000"),
         Map.entry("unstable.api.versions.enable", "false")));
     return p;
   }
