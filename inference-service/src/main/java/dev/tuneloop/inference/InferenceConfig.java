@@ -11,6 +11,7 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param concurrency      generations running at once
  * @param queueCapacity    generations waiting beyond that before requests are refused (RESOURCE_EXHAUSTED)
  * @param consumeAdapters  read adapters.published (off: serve the base model only)
+ * @param adaptersTopic    the topic of AdapterPublished events
  */
 @ConfigurationProperties("tuneloop.inference")
 public record InferenceConfig(
@@ -18,5 +19,6 @@ public record InferenceConfig(
         @Bindable(defaultValue = "8") int residentAdapters,
         @Bindable(defaultValue = "2") int concurrency,
         @Bindable(defaultValue = "64") int queueCapacity,
-        @Bindable(defaultValue = "true") boolean consumeAdapters) {
+        @Bindable(defaultValue = "true") boolean consumeAdapters,
+        @Bindable(defaultValue = "adapters.published") String adaptersTopic) {
 }

@@ -1,6 +1,7 @@
 package dev.tuneloop.gateway.auth;
 
 import dev.tuneloop.gateway.api.ApiErrors;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -9,6 +10,8 @@ import io.micronaut.http.annotation.RequestFilter;
 import io.micronaut.http.annotation.ServerFilter;
 import io.micronaut.http.filter.FilterPatternStyle;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bearer-token auth: maps the API key to its tenant (a request attribute) or answers 401 with a JSON error.
@@ -16,7 +19,10 @@ import java.util.Optional;
  */
 @ServerFilter(value = "/**", patternStyle = FilterPatternStyle.ANT)
 public class ApiKeyFilter {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiKeyFilter.class);
     private static final String BEARER = "Bearer ";
+    /** The key the local default configuration ships with. */
+    static final String DEV_KEY = "dev-key";
 
     private final AuthConfig config;
     private final ApiKeys keys;
@@ -28,10 +34,18 @@ public class ApiKeyFilter {
             throw new IllegalStateException("tuneloop.gateway.auth.enabled is true but tuneloop.gateway.auth.api-keys "
                     + "is empty: add \"key:tenant\" entries or set enabled: false");
         }
+        if (config.enabled() && keys.tenantOf(DEV_KEY).isPresent()) {
+            LOG.warn("the gateway accepts the built-in API key \"{}\": fine on a laptop, never in a deployment "
+                    + "(set GATEWAY_API_KEYS)", DEV_KEY);
+        }
+        if (!config.enabled()) {
+            LOG.warn("gateway auth is off: every request acts for tenant \"{}\"", config.defaultTenant());
+        }
     }
 
     /** Null lets the request through; a response ends it. */
     @RequestFilter
+    @Nullable
     public HttpResponse<?> authenticate(HttpRequest<?> request) {
         if (!config.enabled()) {
             request.setAttribute(Tenant.ATTRIBUTE, config.defaultTenant());

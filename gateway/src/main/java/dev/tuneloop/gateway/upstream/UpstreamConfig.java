@@ -10,10 +10,10 @@ import java.time.Duration;
  */
 @ConfigurationProperties("tuneloop.gateway.upstreams")
 public record UpstreamConfig(
-        @Bindable(defaultValue = "localhost:9101") String ingest,
-        @Bindable(defaultValue = "localhost:9102") String curation,
-        @Bindable(defaultValue = "localhost:9103") String trainer,
-        @Bindable(defaultValue = "localhost:9104") String inference,
+        @Bindable(defaultValue = "localhost:50051") String ingest,
+        @Bindable(defaultValue = "localhost:50052") String curation,
+        @Bindable(defaultValue = "localhost:50053") String trainer,
+        @Bindable(defaultValue = "localhost:50054") String inference,
         @Bindable(defaultValue = "30s") Duration callTimeout,
         @Bindable(defaultValue = "10m") Duration chatTimeout) {
 }

@@ -27,12 +27,15 @@ public final class AdapterEventsConsumer implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(500);
 
     private final KafkaConsumer<String, Decoded<AdapterPublished>> consumer;
+    private final String topic;
     private final Consumer<AdapterPublished> onPublished;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean caughtUp;
 
-    public AdapterEventsConsumer(KafkaSettings settings, Consumer<AdapterPublished> onPublished) {
+    /** @param topic adapters.published ({@link Topics#ADAPTERS_PUBLISHED}) unless tests use their own */
+    public AdapterEventsConsumer(KafkaSettings settings, String topic, Consumer<AdapterPublished> onPublished) {
+        this.topic = topic;
         Map<String, Object> props = settings.consumerProperties("inference-adapter-registry");
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ProtobufDeserializer<>(AdapterPublished.parser()));
@@ -62,13 +65,13 @@ public final class AdapterEventsConsumer implements AutoCloseable {
                 }
                 if (!caughtUp && ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                     caughtUp = true;
-                    LOG.info("adapter registry caught up with {}", Topics.ADAPTERS_PUBLISHED);
+                    LOG.info("adapter registry caught up with {}", topic);
                 }
             }
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
-            LOG.error("reading {} stopped; no new adapters will be loaded", Topics.ADAPTERS_PUBLISHED, e);
+            LOG.error("reading {} stopped; no new adapters will be loaded", topic, e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
@@ -77,11 +80,11 @@ public final class AdapterEventsConsumer implements AutoCloseable {
     /** The topic may not exist yet (nothing published, topics not created): wait for it. */
     private List<TopicPartition> awaitPartitions() {
         while (running) {
-            var infos = consumer.partitionsFor(Topics.ADAPTERS_PUBLISHED, Duration.ofSeconds(5));
+            var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
             if (infos != null && !infos.isEmpty()) {
                 return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             }
-            LOG.info("waiting for topic {} to exist", Topics.ADAPTERS_PUBLISHED);
+            LOG.info("waiting for topic {} to exist", topic);
             try {
                 Thread.sleep(POLL);
             } catch (InterruptedException e) {
