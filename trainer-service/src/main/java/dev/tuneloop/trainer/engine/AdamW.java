@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
@@ -16,6 +17,8 @@ import java.util.List;
  * parameter, however many small LoRA matrices there are. Runs with autograd off (outside a gradient collector).
  */
 public final class AdamW implements AutoCloseable {
+
+    private static final NDIndex ALL = new NDIndex(":");
 
     private final List<NDArray> params;
     private final double beta1;
@@ -111,7 +114,7 @@ public final class AdamW implements AutoCloseable {
     public void zeroGradients() {
         for (NDArray p : params) {
             try (NDArray grad = p.getGradient()) {
-                grad.muli(0);
+                grad.set(ALL, 0f); // a fill, not a multiply: clears a NaN too
             }
         }
     }

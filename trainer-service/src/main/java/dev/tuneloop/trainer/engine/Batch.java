@@ -1,13 +1,16 @@
 package dev.tuneloop.trainer.engine;
 
 /**
- * A micro-batch ready for the model, row-major (rows × columns), right-padded with token 0 and loss weight 0.
- * Because padding is on the right and attention is causal, a real token never sees a pad, so no attention mask is
- * needed. Row r predicts {@code targets[r][t]} from {@code inputs[r][0..t]}.
+ * A micro-batch ready for the model: {@code inputs} row-major (rows × columns), right-padded with token 0. Because
+ * padding is on the right and attention is causal, a real token never sees a pad, so no attention mask is needed.
+ * The loss reads only the supervised positions: {@code labels[i]} is the token that should follow position
+ * {@code positions[i]} (a flat index into inputs), so prompts and padding never reach the softmax.
  *
- * @param lossMask 1 where the target is supervised, else 0
- * @param supervisedTokens number of 1s in lossMask
  * @param realTokens tokens that are not padding (for tokens/second)
  */
-public record Batch(int rows, int columns, int[] inputs, int[] targets, float[] lossMask, int supervisedTokens,
-        int realTokens) {}
+public record Batch(int rows, int columns, int[] inputs, long[] positions, long[] labels, int realTokens) {
+
+    public int supervisedTokens() {
+        return positions.length;
+    }
+}

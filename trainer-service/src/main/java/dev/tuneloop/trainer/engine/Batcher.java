@@ -101,28 +101,28 @@ public final class Batcher {
     /** Shifts each row by one (inputs predict the next token) and right-pads to the longest row. */
     static Batch toBatch(List<SupervisedSequence> rows) {
         int columns = 1;
+        int supervised = 0;
         for (SupervisedSequence row : rows) {
             columns = Math.max(columns, row.length() - 1);
+            supervised += row.supervisedTargets();
         }
-        int n = rows.size() * columns;
-        int[] inputs = new int[n];
-        int[] targets = new int[n];
-        float[] mask = new float[n];
-        int supervisedTokens = 0;
+        int[] inputs = new int[rows.size() * columns];
+        long[] positions = new long[supervised];
+        long[] labels = new long[supervised];
         int realTokens = 0;
+        int s = 0;
         for (int r = 0; r < rows.size(); r++) {
             SupervisedSequence row = rows.get(r);
             for (int t = 0; t < row.length() - 1; t++) {
                 int at = r * columns + t;
                 inputs[at] = row.tokens()[t];
-                targets[at] = row.tokens()[t + 1];
                 if (row.supervised()[t + 1]) {
-                    mask[at] = 1;
-                    supervisedTokens++;
+                    positions[s] = at;
+                    labels[s++] = row.tokens()[t + 1];
                 }
             }
             realTokens += Math.max(0, row.length() - 1);
         }
-        return new Batch(rows.size(), columns, inputs, targets, mask, supervisedTokens, realTokens);
+        return new Batch(rows.size(), columns, inputs, positions, labels, realTokens);
     }
 }

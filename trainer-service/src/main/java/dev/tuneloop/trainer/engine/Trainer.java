@@ -76,6 +76,7 @@ public final class Trainer {
             EarlyStopping early = state.earlyStopping();
             long step = state.step();
             long tokensSeen = state.tokensSeen();
+            int skipped = state.skippedSteps();
             double lastLoss = curve.isEmpty() ? Double.NaN : curve.getLast().value();
             TrainingResult.Outcome outcome = TrainingResult.Outcome.COMPLETED;
             while (step < totalSteps && !early.shouldStop()) {
@@ -88,6 +89,7 @@ public final class Trainer {
                 StepOutcome result = trainStep(stream, optimizer, lr, step);
                 step++;
                 tokensSeen += result.tokens();
+                skipped += result.skipped() ? 1 : 0;
                 lastLoss = result.loss();
                 curve.add(new CurvePoint(step, lastLoss));
                 clock.stepDone(result.tokens());
@@ -105,14 +107,14 @@ public final class Trainer {
                         result.gradNorm(), clock.tokensPerSecond(), clock.etaSeconds()));
                 if (step % config.checkpointSteps() == 0 && step < totalSteps) {
                     state = new TrainerState(step, stream.epoch(), stream.next(), tokensSeen, early, curve, evalCurve,
-                            !best.isEmpty());
+                            skipped, !best.isEmpty());
                     checkpoints.save(CheckpointCodec.encode(state, params, optimizer, best));
                     listener.onCheckpoint(step);
                 }
             }
             if (outcome == TrainingResult.Outcome.INTERRUPTED) {
                 state = new TrainerState(step, stream.epoch(), stream.next(), tokensSeen, early, curve, evalCurve,
-                        !best.isEmpty());
+                        skipped, !best.isEmpty());
                 checkpoints.save(CheckpointCodec.encode(state, params, optimizer, best));
                 listener.onCheckpoint(step);
             } else if (!best.isEmpty()) {
@@ -124,12 +126,17 @@ public final class Trainer {
             if (early.bestStep() < 0 && !evalCurve.isEmpty()) {
                 bestEval = evalCurve.getLast().value();
             }
+            var warnings = new ArrayList<>(data.warnings());
+            if (skipped > 0) {
+                warnings.add(skipped + " optimizer steps were skipped because the gradient was not finite; lower"
+                        + " learning_rate if this repeats");
+            }
             return new TrainingResult(outcome, step, totalSteps, early.shouldStop(), lastLoss, initialEval, bestEval,
-                    early.bestStep(), tokensSeen, clock.tokensPerSecond(), curve, evalCurve, data.warnings());
+                    early.bestStep(), tokensSeen, clock.tokensPerSecond(), curve, evalCurve, warnings);
         }
     }
 
-    private record StepOutcome(double loss, double gradNorm, int tokens) {}
+    private record StepOutcome(double loss, double gradNorm, int tokens, boolean skipped) {}
 
     /** One optimizer step over gradient_accumulation_steps micro-batches. */
     private StepOutcome trainStep(BatchStream stream, AdamW optimizer, double lr, long step) {
@@ -148,22 +155,24 @@ public final class Trainer {
             NDArray lossSum = scope.zeros(new Shape());
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 for (Batch batch : micro) {
-                    NDArray[] targetsAndMask = SupervisedLoss.targetsAndMask(scope, batch);
-                    NDArray inputs = scope.create(batch.inputs(), new Shape(batch.rows(), batch.columns()));
-                    NDArray logits = model.logits(inputs, true);
+                    NDArray logits = model.logits(inputs(scope, batch), true);
                     // Each micro-batch's sum is divided by the whole step's supervised count: the gradient is the
                     // mean over every supervised token of the step, as if it were one big batch.
-                    NDArray loss = SupervisedLoss.negativeLogLikelihood(logits, targetsAndMask[0], targetsAndMask[1])
-                            .div(Math.max(1, supervised));
+                    NDArray loss = SupervisedLoss.negativeLogLikelihood(logits, scope.create(batch.positions()),
+                            scope.create(batch.labels())).div(Math.max(1, supervised));
                     collector.backward(loss);
                     lossSum = lossSum.add(loss.stopGradient());
                 }
             }
             NDArray gradient = optimizer.flatGradients(scope);
             NDArray norm = GradientClipping.clipByGlobalNorm(gradient, config.maxGradNorm());
-            optimizer.update(gradient, lr);
+            float normValue = norm.getFloat();
+            boolean finite = Float.isFinite(normValue);
+            if (finite) {
+                optimizer.update(gradient, lr);
+            } // else: an overflow somewhere; skip the update rather than poison the adapter (as AMP's scaler does)
             optimizer.zeroGradients();
-            return new StepOutcome(lossSum.getFloat(), norm.getFloat(), tokens);
+            return new StepOutcome(lossSum.getFloat(), normValue, tokens, !finite);
         }
     }
 
@@ -173,14 +182,17 @@ public final class Trainer {
         long count = 0;
         for (Batch batch : batches) {
             try (NDManager scope = manager.newSubManager()) {
-                NDArray[] targetsAndMask = SupervisedLoss.targetsAndMask(scope, batch);
-                NDArray inputs = scope.create(batch.inputs(), new Shape(batch.rows(), batch.columns()));
-                NDArray logits = model.logits(inputs, false);
-                sum += SupervisedLoss.negativeLogLikelihood(logits, targetsAndMask[0], targetsAndMask[1]).getFloat();
+                NDArray logits = model.logits(inputs(scope, batch), false);
+                sum += SupervisedLoss.negativeLogLikelihood(logits, scope.create(batch.positions()),
+                        scope.create(batch.labels())).getFloat();
                 count += batch.supervisedTokens();
             }
         }
         return sum / Math.max(1, count);
+    }
+
+    private static NDArray inputs(NDManager scope, Batch batch) {
+        return scope.create(batch.inputs(), new Shape(batch.rows(), batch.columns()));
     }
 
     private static NDList copyOf(List<NDArray> arrays, NDManager scope, NDList previous) {

@@ -10,10 +10,11 @@ import java.util.List;
  * @param epoch the epoch the next micro-batch comes from
  * @param nextBatch index of the next micro-batch within that epoch
  * @param tokensSeen non-padding tokens trained on so far
+ * @param skippedSteps optimizer steps skipped because the gradient was not finite
  * @param hasBest whether the checkpoint carries a best-eval copy of the parameters
  */
 public record TrainerState(long step, int epoch, int nextBatch, long tokensSeen, EarlyStopping earlyStopping,
-        List<CurvePoint> lossCurve, List<CurvePoint> evalCurve, boolean hasBest) {
+        List<CurvePoint> lossCurve, List<CurvePoint> evalCurve, int skippedSteps, boolean hasBest) {
 
     public TrainerState {
         lossCurve = List.copyOf(lossCurve);
@@ -21,6 +22,6 @@ public record TrainerState(long step, int epoch, int nextBatch, long tokensSeen,
     }
 
     public static TrainerState initial(int patience) {
-        return new TrainerState(0, 0, 0, 0, EarlyStopping.start(patience), List.of(), List.of(), false);
+        return new TrainerState(0, 0, 0, 0, EarlyStopping.start(patience), List.of(), List.of(), 0, false);
     }
 }

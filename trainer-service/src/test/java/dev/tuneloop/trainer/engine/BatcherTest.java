@@ -73,8 +73,8 @@ class BatcherTest {
         Batch batch = Batcher.toBatch(List.of(a, b));
         assertThat(batch.columns()).isEqualTo(3);
         assertThat(batch.inputs()).containsExactly(1, 5, 6, 1, 0, 0);
-        assertThat(batch.targets()).containsExactly(5, 6, 7, 9, 0, 0);
-        assertThat(batch.lossMask()).containsExactly(0, 1, 1, 1, 0, 0);
+        assertThat(batch.positions()).containsExactly(1, 2, 3); // predicting 6 and 7 in row 0, 9 in row 1
+        assertThat(batch.labels()).containsExactly(6, 7, 9);
         assertThat(batch.supervisedTokens()).isEqualTo(3);
         assertThat(batch.realTokens()).isEqualTo(4);
     }

@@ -100,7 +100,7 @@ class TrainerTest {
     @Test
     void aCheckpointStateSurvivesJson() throws Exception {
         var state = new TrainerState(6, 1, 2, 480, EarlyStopping.start(2).observe(1.5, 3),
-                List.of(new CurvePoint(1, 2.5)), List.of(new CurvePoint(0, 2.7), new CurvePoint(3, 1.5)), true);
+                List.of(new CurvePoint(1, 2.5)), List.of(new CurvePoint(0, 2.7), new CurvePoint(3, 1.5)), 1, true);
         assertThat(CheckpointCodec.stateFromJson(CheckpointCodec.stateJson(state))).isEqualTo(state);
         var fresh = TrainerState.initial(0);
         assertThat(CheckpointCodec.stateFromJson(CheckpointCodec.stateJson(fresh))).isEqualTo(fresh);
