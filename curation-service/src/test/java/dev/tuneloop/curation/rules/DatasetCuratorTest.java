@@ -28,7 +28,7 @@ class DatasetCuratorTest {
       .collect(Collectors.joining()));
 
   private static DatasetCurator curator(CurationPolicy policy) {
-    return new DatasetCurator(policy, new TemplateProfile(CHATML, List.of("<|im_start|>", "<|im_end|>"), false), Clock.systemUTC());
+    return new DatasetCurator(policy, new TemplateProfile("chatml", CHATML, List.of("<|im_start|>", "<|im_end|>"), false), Clock.systemUTC());
   }
 
   private final DatasetCurator curator = curator(CurationPolicy.DEFAULTS);

@@ -1,0 +1,305 @@
+package dev.tuneloop.curation.pipeline;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Timestamp;
+import dev.tuneloop.curation.policy.CurationPolicy;
+import dev.tuneloop.curation.policy.PolicyBook;
+import dev.tuneloop.curation.retrain.RetrainPlanner;
+import dev.tuneloop.curation.retrain.SnapshotCutter;
+import dev.tuneloop.curation.retrain.TrainingRequests;
+import dev.tuneloop.curation.rules.DatasetCurator;
+import dev.tuneloop.curation.rules.Decision;
+import dev.tuneloop.curation.rules.Rejection;
+import dev.tuneloop.curation.stats.StatsBook;
+import dev.tuneloop.platform.config.KafkaSettings;
+import dev.tuneloop.platform.dataset.SnapshotManifest;
+import dev.tuneloop.platform.kafka.Decoded;
+import dev.tuneloop.platform.kafka.ProtobufDeserializer;
+import dev.tuneloop.platform.kafka.ProtobufSerializer;
+import dev.tuneloop.platform.kafka.Topics;
+import dev.tuneloop.platform.storage.ObjectStore;
+import dev.tuneloop.proto.v1.Example;
+import dev.tuneloop.proto.v1.RejectReason;
+import dev.tuneloop.proto.v1.RejectedExample;
+import dev.tuneloop.proto.v1.TrainingJobSpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The curation loop: consume examples.raw in a group, decide each record, and write the decisions together with the
+ * consumed offsets in one Kafka transaction (read-process-write), so every raw record ends up curated or rejected
+ * exactly once, whatever crashes. After each committed batch the retrain policy of the touched datasets is checked.
+ *
+ * <p>Any failure ends the session: producer and consumer are closed, in-memory state is thrown away and rebuilt
+ * from the output topics ({@link CurationState}), and a new session starts; the transactional id is stable, so the
+ * new producer fences the old one and aborts whatever transaction it left open.
+ */
+public final class CurationWorker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(CurationWorker.class);
+
+  /** Wiring of one worker. {@code transactionalId} must be stable per instance and unique across instances. */
+  public record Config(KafkaSettings kafka, CurationTopics topics, String group, String transactionalId,
+      Duration scheduleCheckInterval) {}
+
+  private final Config config;
+  private final PolicyBook policies;
+  private final TemplateProfiles templates;
+  private final StatsBook stats;
+  private final RetrainPlanner planner;
+  private final SnapshotCutter cutter;
+  private final ObjectStore store;
+  private final Clock clock;
+  private final Thread thread;
+  private final AtomicLong decided = new AtomicLong();
+  private volatile boolean running = true;
+  private volatile boolean halted;
+  private volatile Session session;
+
+  public CurationWorker(Config config, PolicyBook policies, TemplateProfiles templates, StatsBook stats,
+      RetrainPlanner planner, ObjectStore store, Clock clock) {
+    this.config = config;
+    this.policies = policies;
+    this.templates = templates;
+    this.stats = stats;
+    this.planner = planner;
+    this.store = store;
+    this.cutter = new SnapshotCutter(config.kafka(), config.topics().curated(), store, 10_000);
+    this.clock = clock;
+    this.thread = Thread.ofPlatform().name("curation-worker").unstarted(this::runSessions);
+  }
+
+  public CurationWorker start() {
+    thread.start();
+    return this;
+  }
+
+  /** Records decided and committed by this worker object (all sessions). */
+  public long decided() {
+    return decided.get();
+  }
+
+  public StatsBook stats() {
+    return stats;
+  }
+
+  public RetrainPlanner planner() {
+    return planner;
+  }
+
+  private void runSessions() {
+    while (running) {
+      try (Session s = new Session()) {
+        session = s;
+        s.run();
+      } catch (RuntimeException e) {
+        if (!running) {
+          break;
+        }
+        log.warn("curation session failed, rebuilding state and starting over: {}", e.toString(), e);
+        pause();
+      }
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Graceful stop: finishes the batch in hand (committed), then closes. */
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    Session s = session;
+    if (s != null) {
+      s.consumer.wakeup();
+    }
+    thread.join(30_000);
+  }
+
+  /**
+   * Stops as a crash would: the producer is closed at once, mid-transaction if one is open, and nothing is committed
+   * or aborted on the way out (for tests of exactly-once across crashes).
+   */
+  public void halt() throws InterruptedException {
+    running = false;
+    halted = true;
+    Session s = session;
+    if (s != null) {
+      s.producer.close(Duration.ZERO);
+      s.consumer.wakeup();
+    }
+    thread.join(30_000);
+  }
+
+  private final class Session implements AutoCloseable {
+    final KafkaProducer<String, MessageLite> producer;
+    final KafkaConsumer<String, Decoded<Example>> consumer;
+    final Curator curator = new Curator(policies, templates, clock);
+    volatile boolean reassigned;
+    Instant lastScheduleCheck = Instant.EPOCH;
+
+    Session() {
+      producer = new KafkaProducer<>(config.kafka().transactionalProducerProperties(config.transactionalId()),
+          new StringSerializer(), new ProtobufSerializer<>());
+      consumer = new KafkaConsumer<>(config.kafka().consumerProperties(config.group()), new StringDeserializer(),
+          new ProtobufDeserializer<>(Example.parser()));
+    }
+
+    void run() {
+      producer.initTransactions(); // fences an earlier incarnation and aborts its open transaction
+      CurationState.rebuild(config.kafka(), config.topics(), curator, stats, planner, store);
+      consumer.subscribe(List.of(config.topics().raw()), new ConsumerRebalanceListener() {
+        boolean first = true;
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+          // Memory was rebuilt for the whole topic at start; a later reassignment means another instance wrote
+          // decisions for datasets this one now owns, so the memory must be rebuilt.
+          reassigned |= !first;
+          first = false;
+        }
+      });
+      while (running) {
+        ConsumerRecords<String, Decoded<Example>> records = consumer.poll(Duration.ofMillis(200));
+        if (reassigned) {
+          throw new IllegalStateException("partitions were reassigned; rebuilding curation state");
+        }
+        Set<String> touched = records.isEmpty() ? Set.of() : process(records);
+        checkRetrain(touched);
+      }
+    }
+
+    private Set<String> process(ConsumerRecords<String, Decoded<Example>> records) {
+      Map<String, Long> curatedBy = new HashMap<>();
+      List<Map.Entry<String, List<RejectReason>>> rejectedBy = new ArrayList<>();
+      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      producer.beginTransaction();
+      for (ConsumerRecord<String, Decoded<Example>> r : records) {
+        String key = r.key() == null ? "unknown/unknown" : r.key();
+        Decoded<Example> value = r.value();
+        if (value == null || !value.isValid()) {
+          RejectedExample rejected = malformed(r, value);
+          producer.send(new ProducerRecord<>(config.topics().rejected(), key, rejected));
+          rejectedBy.add(Map.entry(key, List.of(RejectReason.MALFORMED_RECORD)));
+        } else {
+          Example example = value.value();
+          switch (curator.decide(example)) {
+            case Decision.Curated c -> {
+              producer.send(new ProducerRecord<>(config.topics().curated(), key, c.example()));
+              curatedBy.merge(key, 1L, Long::sum);
+            }
+            case Decision.Rejected rj -> {
+              producer.send(new ProducerRecord<>(config.topics().rejected(), key, rejected(r, example, rj.rejections())));
+              rejectedBy.add(Map.entry(key, rj.rejections().stream().map(Rejection::reason).toList()));
+            }
+          }
+        }
+        offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+      }
+      producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+      producer.commitTransaction();
+      curatedBy.forEach(stats::curated);
+      rejectedBy.forEach(e -> stats.rejected(e.getKey(), e.getValue()));
+      decided.addAndGet(records.count());
+      Set<String> touched = new LinkedHashSet<>(curatedBy.keySet());
+      return touched;
+    }
+
+    private RejectedExample malformed(ConsumerRecord<String, Decoded<Example>> r, Decoded<Example> value) {
+      byte[] bytes = value instanceof Decoded.Malformed<Example> m ? m.bytes() : new byte[0];
+      String why = value instanceof Decoded.Malformed<Example> m ? m.error() : "empty record value (tombstone)";
+      return base(r).setRawPayload(ByteString.copyFrom(bytes))
+          .addRejections(new Rejection(RejectReason.MALFORMED_RECORD, why).toProto()).build();
+    }
+
+    private RejectedExample rejected(ConsumerRecord<String, ?> r, Example example, List<Rejection> rejections) {
+      RejectedExample.Builder b = base(r).setExample(example);
+      rejections.forEach(x -> b.addRejections(x.toProto()));
+      return b.build();
+    }
+
+    private RejectedExample.Builder base(ConsumerRecord<String, ?> r) {
+      Instant now = clock.instant();
+      return RejectedExample.newBuilder().setSourceTopic(r.topic()).setSourcePartition(r.partition())
+          .setSourceOffset(r.offset()).setCurationVersion(DatasetCurator.CURATION_VERSION)
+          .setRejectedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
+    }
+
+    /** Datasets with new curated records, and (every scheduleCheckInterval) every dataset for schedules. */
+    private void checkRetrain(Set<String> touched) {
+      Instant now = clock.instant();
+      Set<String> candidates = new LinkedHashSet<>(touched);
+      if (!now.isBefore(lastScheduleCheck.plus(config.scheduleCheckInterval()))) {
+        candidates.addAll(stats.datasetKeys());
+        lastScheduleCheck = now;
+      }
+      for (String key : candidates) {
+        String[] td = Topics.splitKey(key);
+        CurationPolicy policy = policies.policyFor(td[0], td[1]);
+        String adapter = policy.retrain().adapterFor(td[1]);
+        String adapterKey = Topics.adapterKey(td[0], adapter);
+        Optional<String> why = planner.due(key, adapterKey, policy.retrain(), stats.curatedCount(key), now);
+        if (why.isPresent()) {
+          requestTraining(td[0], td[1], adapter, adapterKey, policy, why.get(), now);
+        }
+      }
+    }
+
+    private void requestTraining(String tenant, String dataset, String adapter, String adapterKey, CurationPolicy policy,
+        String why, Instant now) {
+      SnapshotManifest manifest = cutter.cut(tenant, dataset);
+      String manifestKey = dev.tuneloop.platform.dataset.DatasetSnapshots.manifestKey(tenant, dataset, manifest.snapshotId());
+      TrainingJobSpec spec = TrainingRequests.spec(tenant, adapter, manifestKey, manifest.snapshotId(), policy,
+          templates.forPolicy(policy).name(), now);
+      producer.beginTransaction();
+      producer.send(new ProducerRecord<>(config.topics().trainingRequests(), adapterKey, spec));
+      producer.commitTransaction();
+      planner.requested(Topics.datasetKey(tenant, dataset),
+          new RetrainPlanner.Request(spec.getJobId(), adapterKey, manifestKey, manifest.count(), now));
+      log.info("requested training of {} on snapshot {} ({} examples): {}", adapterKey, manifest.snapshotId(), manifest.count(), why);
+    }
+
+    @Override
+    public void close() {
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        log.debug("consumer close: {}", e.toString());
+      }
+      if (!halted) {
+        producer.close(Duration.ofSeconds(5));
+      }
+    }
+  }
+}
