@@ -1,0 +1,42 @@
+package dev.tuneloop.curation.grpc;
+
+import com.google.protobuf.Timestamp;
+import dev.tuneloop.curation.retrain.RetrainPlanner;
+import dev.tuneloop.curation.stats.StatsBook;
+import dev.tuneloop.platform.kafka.Topics;
+import dev.tuneloop.proto.v1.CurationServiceGrpc;
+import dev.tuneloop.proto.v1.DatasetStats;
+import dev.tuneloop.proto.v1.DatasetStatsRequest;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+
+/** gRPC CurationService: a dataset's decision counts and retrain state. */
+public class CurationGrpcEndpoint extends CurationServiceGrpc.CurationServiceImplBase {
+
+  private final StatsBook stats;
+  private final RetrainPlanner planner;
+
+  public CurationGrpcEndpoint(StatsBook stats, RetrainPlanner planner) {
+    this.stats = stats;
+    this.planner = planner;
+  }
+
+  @Override
+  public void getDatasetStats(DatasetStatsRequest request, StreamObserver<DatasetStats> response) {
+    if (request.getTenant().isBlank() || request.getDataset().isBlank()) {
+      response.onError(Status.INVALID_ARGUMENT.withDescription("tenant and dataset are required").asRuntimeException());
+      return;
+    }
+    response.onNext(stats(request.getTenant(), request.getDataset()));
+    response.onCompleted();
+  }
+
+  DatasetStats stats(String tenant, String dataset) {
+    String key = Topics.datasetKey(tenant, dataset);
+    DatasetStats.Builder b = stats.stats(tenant, dataset);
+    b.setCuratedSinceLastTraining(planner.curatedSinceLastRequest(key, b.getCurated()));
+    planner.lastRequest(key).ifPresent(r -> b.setLastSnapshot(r.manifestKey()).setLastTrainingRequestedAt(
+        Timestamp.newBuilder().setSeconds(r.at().getEpochSecond()).setNanos(r.at().getNano())));
+    return b.build();
+  }
+}
