@@ -42,7 +42,6 @@ public class JobController {
 
     @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     public HttpResponse<String> submit(HttpRequest<?> http, @Body String body) {
-        JsonBodies.parse(body); // malformed JSON gets its located message first
         TrainingJobSpec.Builder spec = JsonBodies.merge(body, TrainingJobSpec.newBuilder());
         String tenant = Tenant.of(http);
         if (!spec.getTenant().isEmpty() && !spec.getTenant().equals(tenant)) {

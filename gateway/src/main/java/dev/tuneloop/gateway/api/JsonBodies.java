@@ -43,6 +43,7 @@ public final class JsonBodies {
 
     /** Merges JSON into a Protobuf builder (snake_case or lowerCamel names), 400 naming the problem if it does not fit. */
     public static <B extends Message.Builder> B merge(String json, B builder) {
+        ProtoJsonCheck.check(parse(json), builder.getDescriptorForType(), "");
         try {
             PARSER.merge(json, builder);
             return builder;
