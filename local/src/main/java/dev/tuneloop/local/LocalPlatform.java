@@ -1,0 +1,150 @@
+package dev.tuneloop.local;
+
+import dev.tuneloop.platform.embedded.EmbeddedKafka;
+import dev.tuneloop.platform.embedded.EmbeddedS3;
+import dev.tuneloop.platform.embedded.FreePorts;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole platform on one machine: an embedded Kafka broker and S3 server in this JVM, and each service in a JVM of
+ * its own, pointed at them. {@link #start} returns once every service answers {@code /health}; {@link #close} stops the
+ * services (gracefully, gateway first) and then the infrastructure.
+ */
+public final class LocalPlatform implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
+  private static final int KAFKA_PORT = 9092;
+  private static final int S3_PORT = 9000;
+
+  private final EmbeddedKafka kafka;
+  private final EmbeddedS3 s3;
+  private final List<ServiceProcess> processes = new ArrayList<>();
+  private final Endpoints endpoints;
+
+  private LocalPlatform(LocalOptions options, PrintStream out) {
+    try {
+      Files.createDirectories(options.dataDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create data directory " + options.dataDir(), e);
+    }
+    int kafkaPort = options.defaultPorts() ? portOrFree(KAFKA_PORT) : 0;
+    int s3Port = options.defaultPorts() ? portOrFree(S3_PORT) : 0;
+    CompletableFuture<EmbeddedS3> s3Start = CompletableFuture.supplyAsync(
+        () -> EmbeddedS3.start(options.dataDir().resolve("s3"), s3Port, EmbeddedS3.DEFAULT_BUCKET));
+    this.kafka = EmbeddedKafka.start(options.dataDir().resolve("kafka"), kafkaPort);
+    this.s3 = s3Start.join();
+
+    List<ServiceSpec> specs = ServiceCatalog.load(options.services()).stream()
+        .map(spec -> options.defaultPorts()
+            ? spec.withPorts(portOrFree(spec.httpPort()), portOrFree(spec.grpcPort()))
+            : spec.withPorts(FreePorts.next(), FreePorts.next()))
+        .toList();
+    Map<String, String> common = commonProperties(options, specs);
+    for (ServiceSpec spec : specs) {
+      Map<String, String> props = new HashMap<>(common);
+      props.put("micronaut.server.port", Integer.toString(spec.httpPort()));
+      props.put("grpc.server.port", Integer.toString(spec.grpcPort()));
+      processes.add(ServiceProcess.start(spec, props, out));
+    }
+    this.endpoints = endpoints(specs);
+  }
+
+  /** Starts everything and waits until every service is healthy; on any failure, stops what was started. */
+  public static LocalPlatform start(LocalOptions options, PrintStream out) {
+    LocalPlatform platform = new LocalPlatform(options, out);
+    try {
+      platform.awaitHealthy(options.healthTimeout());
+      return platform;
+    } catch (RuntimeException e) {
+      platform.close();
+      throw e;
+    }
+  }
+
+  public Endpoints endpoints() {
+    return endpoints;
+  }
+
+  /** The running service processes, e.g. to watch for one that dies. */
+  public List<ServiceProcess> processes() {
+    return List.copyOf(processes);
+  }
+
+  public EmbeddedKafka kafka() {
+    return kafka;
+  }
+
+  public EmbeddedS3 s3() {
+    return s3;
+  }
+
+  @Override
+  public synchronized void close() {
+    for (ServiceProcess process : processes.reversed()) process.stop(Duration.ofSeconds(15));
+    processes.clear();
+    kafka.close();
+    s3.close();
+  }
+
+  private void awaitHealthy(Duration timeout) {
+    List<CompletableFuture<Void>> checks = processes.stream()
+        .map(p -> CompletableFuture.runAsync(() -> {
+          p.awaitHealthy(timeout);
+          log.info("{} healthy at {}", p.spec().name(), p.healthUrl());
+        }))
+        .toList();
+    try {
+      CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  private Map<String, String> commonProperties(LocalOptions options, List<ServiceSpec> specs) {
+    Map<String, String> props = new HashMap<>();
+    props.put("kafka.bootstrap-servers", kafka.bootstrapServers());
+    props.put("kafka.partitions", "3");
+    props.put("kafka.replication-factor", "1");
+    props.put("s3.endpoint", s3.settings().endpoint());
+    props.put("s3.access-key", s3.settings().accessKey());
+    props.put("s3.secret-key", s3.settings().secretKey());
+    props.put("s3.bucket", s3.settings().bucket());
+    props.put("s3.region", s3.settings().region());
+    for (ServiceSpec spec : specs) { // the gateway's upstreams
+      props.put("tuneloop.gateway.upstreams." + spec.name(), "localhost:" + spec.grpcPort());
+    }
+    props.putAll(options.properties());
+    return props;
+  }
+
+  private Endpoints endpoints(List<ServiceSpec> specs) {
+    Map<String, Endpoints.Service> services = new LinkedHashMap<>();
+    for (ServiceSpec spec : specs) {
+      services.put(spec.name(), new Endpoints.Service(spec.name(), "http://localhost:" + spec.httpPort(),
+          "localhost:" + spec.grpcPort()));
+    }
+    return new Endpoints(kafka.bootstrapServers(), s3.settings(), services);
+  }
+
+  /** The preferred port when nothing listens on it, else any free one. */
+  private static int portOrFree(int preferred) {
+    try (ServerSocket socket = new ServerSocket(preferred, 1, InetAddress.getLoopbackAddress())) {
+      return preferred;
+    } catch (IOException busy) {
+      return FreePorts.next();
+    }
+  }
+}

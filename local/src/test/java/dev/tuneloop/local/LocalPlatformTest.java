@@ -1,0 +1,49 @@
+package dev.tuneloop.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tuneloop.platform.storage.ObjectStore;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher with one real service in a child JVM (the whole set is what {@code Main} runs; one keeps this fast):
+ * infrastructure up, service healthy with its output forwarded under its name, everything gone after close.
+ */
+class LocalPlatformTest {
+
+  @Test
+  void startsInfrastructureAndAServiceThatAnswersHealthThenStopsIt(@TempDir Path dir) throws Exception {
+    var output = new ByteArrayOutputStream();
+    var options = LocalOptions.defaults().withDataDir(dir).withServices(List.of("ingest")).withFreePorts();
+    ServiceProcess ingest;
+    try (LocalPlatform platform = LocalPlatform.start(options, new PrintStream(output, true, StandardCharsets.UTF_8))) {
+      Endpoints endpoints = platform.endpoints();
+      try (HttpClient client = HttpClient.newHttpClient()) {
+        var response = client.send(HttpRequest.newBuilder(URI.create(endpoints.service("ingest").httpUrl() + "/health"))
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+      }
+      assertThat(new ObjectStore(endpoints.s3()).bucketExists()).isTrue();
+      assertThat(output.toString(StandardCharsets.UTF_8)).contains("ingest    | ");
+      ingest = platform.processes().getFirst();
+      assertThat(ingest.isAlive()).isTrue();
+    }
+    assertThat(ingest.isAlive()).isFalse();
+  }
+
+  @Test
+  void unknownServiceIsRefusedByName() {
+    assertThatThrownBy(() -> Main.parse(new String[] {"--services", "ingest,nope"})).hasMessageContaining("'nope'");
+  }
+}
