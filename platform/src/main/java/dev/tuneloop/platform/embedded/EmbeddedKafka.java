@@ -109,6 +109,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** Writes meta.properties and the bootstrap metadata once; an already formatted directory is left alone. */
   private void format() {
+    if (Files.exists(logDir.resolve("meta.properties"))) return; // formatted by an earlier run: keep its cluster id
     try {
       new Formatter()
           .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
@@ -119,7 +120,6 @@ public final class EmbeddedKafka implements AutoCloseable {
           .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
           .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
           .setControllerListenerName("CONTROLLER")
-          .setIgnoreFormatted(true)
           .run();
     } catch (Exception e) {
       throw new IllegalStateException("Cannot format Kafka log directory " + logDir + ": " + e.getMessage(), e);

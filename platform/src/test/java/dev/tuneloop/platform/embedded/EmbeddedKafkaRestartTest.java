@@ -26,21 +26,27 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedKafkaRestartTest {
 
   @Test
-  void committedRecordsAndOffsetsSurviveARestart(@TempDir Path dir) throws Exception {
+  void committedRecordsAndOffsetsSurviveRestarts(@TempDir Path dir) throws Exception {
     Path logDir = Files.createDirectories(dir.resolve("kafka"));
     try (EmbeddedKafka kafka = EmbeddedKafka.start(logDir, 0)) {
       KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers(), "restart-test");
       send(settings, "job-1", "before");
-      assertThat(consume(settings, 1)).containsExactly("before");
+      assertThat(consume(settings, "watchers", 1)).containsExactly("before");
 
       kafka.restart();
       assertThat(kafka.bootstrapServers()).isEqualTo(settings.bootstrapServers());
 
       send(settings, "job-1", "after");
       // The group resumes after its committed offset: only the new record arrives.
-      assertThat(consume(settings, 1)).containsExactly("after");
+      assertThat(consume(settings, "watchers", 1)).containsExactly("after");
     }
     assertThat(logDir.resolve("meta.properties")).exists(); // a caller-owned log dir is kept
+
+    // A new broker process on the same directory (the local default's next run) finds the same data.
+    try (EmbeddedKafka again = EmbeddedKafka.start(logDir, 0)) {
+      KafkaSettings settings = KafkaSettings.of(again.bootstrapServers(), "second-run");
+      assertThat(consume(settings, "fresh-group", 2)).containsExactly("before", "after");
+    }
   }
 
   private static void send(KafkaSettings settings, String key, String message) throws Exception {
@@ -51,9 +57,9 @@ class EmbeddedKafkaRestartTest {
     }
   }
 
-  private static List<String> consume(KafkaSettings settings, int expected) {
+  private static List<String> consume(KafkaSettings settings, String group, int expected) {
     List<String> messages = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(settings.consumerProperties("watchers"), new StringDeserializer(),
+    try (var consumer = new KafkaConsumer<>(settings.consumerProperties(group), new StringDeserializer(),
         new ProtobufDeserializer<>(TrainingJobEvent.parser()))) {
       consumer.subscribe(List.of(Topics.TRAINING_EVENTS));
       await().atMost(Duration.ofSeconds(60)).until(() -> {
