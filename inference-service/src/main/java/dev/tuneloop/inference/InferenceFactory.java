@@ -1,0 +1,65 @@
+package dev.tuneloop.inference;
+
+import dev.tuneloop.inference.adapters.AdapterEventsConsumer;
+import dev.tuneloop.inference.adapters.AdapterRegistry;
+import dev.tuneloop.inference.adapters.PeftAdapterLoader;
+import dev.tuneloop.inference.serving.ChatService;
+import dev.tuneloop.inference.serving.GenerationScheduler;
+import dev.tuneloop.inference.serving.InferenceEndpoint;
+import dev.tuneloop.inference.serving.LlmChatEngine;
+import dev.tuneloop.llm.checkpoint.LoadedModel;
+import dev.tuneloop.llm.lora.LoraAdapter;
+import dev.tuneloop.platform.config.KafkaSettings;
+import dev.tuneloop.platform.storage.ObjectStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
+import jakarta.inject.Singleton;
+
+/**
+ * Wires the plain-Java serving parts into beans; the gRPC server picks up {@link InferenceEndpoint}. Off with
+ * {@code tuneloop.inference.enabled: false}, for applications that only have this module on their classpath.
+ */
+@Factory
+@Requires(property = "tuneloop.inference.enabled", notEquals = "false")
+public class InferenceFactory {
+
+    /** Loaded eagerly, once: the first request should not pay for it, and a bad model should stop the start. */
+    @Context
+    @Bean(preDestroy = "close")
+    LoadedModel baseModel(InferenceConfig config, ObjectStore store) {
+        return BaseModels.load(config.baseModel(), store);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    AdapterRegistry<LoraAdapter> adapterRegistry(InferenceConfig config, LoadedModel model, ObjectStore store) {
+        return new AdapterRegistry<>(config.residentAdapters(), new PeftAdapterLoader(store, model));
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    GenerationScheduler scheduler(InferenceConfig config, MeterRegistry meters) {
+        return new GenerationScheduler(config.concurrency(), config.queueCapacity(), meters);
+    }
+
+    @Singleton
+    ChatService chatService(AdapterRegistry<LoraAdapter> adapters, GenerationScheduler scheduler, LoadedModel model,
+                            MeterRegistry meters) {
+        return new ChatService(adapters, scheduler, LlmChatEngine.forModel(model), meters);
+    }
+
+    @Singleton
+    InferenceEndpoint inferenceEndpoint(ChatService chats, AdapterRegistry<LoraAdapter> adapters) {
+        return new InferenceEndpoint(chats, adapters);
+    }
+
+    @Context
+    @Bean(preDestroy = "close")
+    @Requires(property = "tuneloop.inference.consume-adapters", notEquals = "false")
+    AdapterEventsConsumer adapterEvents(InferenceConfig config, KafkaSettings kafka, AdapterRegistry<LoraAdapter> adapters) {
+        return new AdapterEventsConsumer(kafka, config.adaptersTopic(), adapters::publish).start();
+    }
+}

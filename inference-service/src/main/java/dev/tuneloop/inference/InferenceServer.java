@@ -1,0 +1,69 @@
+package dev.tuneloop.inference;
+
+import dev.tuneloop.inference.adapters.AdapterLoader;
+import dev.tuneloop.inference.adapters.AdapterRegistry;
+import dev.tuneloop.inference.serving.ChatService;
+import dev.tuneloop.inference.serving.GenerationScheduler;
+import dev.tuneloop.inference.serving.InferenceEndpoint;
+import dev.tuneloop.inference.serving.LlmChatEngine;
+import dev.tuneloop.llm.checkpoint.LoadedModel;
+import dev.tuneloop.llm.lora.LoraAdapter;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The inference gRPC service on a server of the caller's choosing, without Micronaut: for other modules' tests
+ * (the gateway's) and embedding. The Micronaut service wires the same parts in {@link InferenceFactory}.
+ */
+public final class InferenceServer implements AutoCloseable {
+    private final Server server;
+    private final AdapterRegistry<LoraAdapter> adapters;
+    private final GenerationScheduler scheduler;
+
+    private InferenceServer(Server server, AdapterRegistry<LoraAdapter> adapters, GenerationScheduler scheduler) {
+        this.server = server;
+        this.adapters = adapters;
+        this.scheduler = scheduler;
+    }
+
+    /** Starts serving {@code model} (not closed by this server) on the given server builder. */
+    public static InferenceServer start(ServerBuilder<?> builder, LoadedModel model, AdapterLoader<LoraAdapter> loader,
+                                        InferenceConfig config, MeterRegistry meters) {
+        AdapterRegistry<LoraAdapter> adapters = new AdapterRegistry<>(config.residentAdapters(), loader);
+        GenerationScheduler scheduler = new GenerationScheduler(config.concurrency(), config.queueCapacity(), meters);
+        ChatService chats = new ChatService(adapters, scheduler, LlmChatEngine.forModel(model), meters);
+        try {
+            Server server = builder.addService(new InferenceEndpoint(chats, adapters)).build().start();
+            return new InferenceServer(server, adapters, scheduler);
+        } catch (IOException e) {
+            scheduler.close();
+            adapters.close();
+            throw new UncheckedIOException("cannot start the inference gRPC server", e);
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /** Where publications go (what the adapters.published consumer feeds in the service). */
+    public AdapterRegistry<LoraAdapter> adapters() {
+        return adapters;
+    }
+
+    @Override
+    public void close() {
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        scheduler.close();
+        adapters.close();
+    }
+}
