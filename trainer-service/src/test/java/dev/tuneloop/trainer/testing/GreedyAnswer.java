@@ -16,6 +16,12 @@ public final class GreedyAnswer {
 
     public static String reply(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, String prompt,
             LoraSet lora, int maxTokens) {
+        return tokenizer.decode(tokens(model, tokenizer, template, prompt, lora, maxTokens)).strip();
+    }
+
+    /** The reply's token ids, up to EOS (excluded) or maxTokens. */
+    public static int[] tokens(LlamaModel model, Tokenizer tokenizer, ChatTemplate template, String prompt,
+            LoraSet lora, int maxTokens) {
         int[] input = template.tokenizePrompt(List.of(ChatMessage.user(prompt)), tokenizer);
         int[] out = new int[maxTokens];
         int n = 0;
@@ -23,7 +29,7 @@ public final class GreedyAnswer {
             float[] logits = session.prefill(new int[][] {input})[0];
             while (n < maxTokens) {
                 int next = argmax(logits);
-                if (next == tokenizer.eosId()) {
+                if (next == tokenizer.eosId() || next == tokenizer.bosId()) { // as the LLM core's generator ends
                     break;
                 }
                 out[n++] = next;
@@ -32,7 +38,7 @@ public final class GreedyAnswer {
                 }
             }
         }
-        return tokenizer.decode(Arrays.copyOf(out, n)).strip();
+        return Arrays.copyOf(out, n);
     }
 
     private static int argmax(float[] logits) {

@@ -1,0 +1,23 @@
+package dev.tuneloop.trainer;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+
+/**
+ * trainer-service settings (prefix {@code trainer}).
+ *
+ * @param group consumer group of the training workers
+ * @param workDir local scratch space: downloaded base models, adapter files before upload
+ * @param workerEnabled whether this instance runs jobs (false: API only)
+ * @param progressInterval least time between two RUNNING events of a job
+ */
+@ConfigurationProperties("trainer")
+public record TrainerConfiguration(
+        @Bindable(defaultValue = "trainer-workers") String group,
+        @Bindable(defaultValue = "training.requests") String requestsTopic,
+        @Bindable(defaultValue = "training.events") String eventsTopic,
+        @Bindable(defaultValue = "adapters.published") String publishedTopic,
+        @Bindable(defaultValue = "${java.io.tmpdir}/tuneloop-trainer") String workDir,
+        @Bindable(defaultValue = "true") boolean workerEnabled,
+        @Bindable(defaultValue = "2s") Duration progressInterval) {}
