@@ -1,0 +1,44 @@
+package dev.tuneloop.servicekit;
+
+import dev.tuneloop.platform.config.KafkaSettings;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.health.HealthStatus;
+import io.micronaut.management.health.indicator.AbstractHealthIndicator;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+
+/** {@code /health} component "kafka": UP while a broker answers within 3 s, DOWN (HTTP 503) otherwise. */
+@Singleton
+@Requires(property = "tuneloop.startup.require-kafka", notEquals = "false")
+public class KafkaHealthIndicator extends AbstractHealthIndicator<Map<String, Object>> {
+  private static final int TIMEOUT_MS = 3_000;
+  private final Admin admin;
+  private final KafkaSettings settings;
+
+  KafkaHealthIndicator(Admin admin, KafkaSettings settings) {
+    this.admin = admin;
+    this.settings = settings;
+  }
+
+  @Override
+  protected Map<String, Object> getHealthInformation() {
+    try {
+      var cluster = admin.describeCluster(new DescribeClusterOptions().timeoutMs(TIMEOUT_MS));
+      int brokers = cluster.nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS).size();
+      healthStatus = HealthStatus.UP;
+      return Map.of("bootstrapServers", settings.bootstrapServers(), "brokers", brokers);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+      healthStatus = HealthStatus.DOWN;
+      return Map.of("bootstrapServers", settings.bootstrapServers(), "error", String.valueOf(e));
+    }
+  }
+
+  @Override
+  protected String getName() {
+    return "kafka";
+  }
+}
