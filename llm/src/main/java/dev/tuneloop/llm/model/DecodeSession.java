@@ -22,8 +22,8 @@ public final class DecodeSession implements AutoCloseable {
     private final int maxLen;
     private final LoraSet lora;
     private final NDManager manager;
-    private final NDArray[] keys; // per layer (B, K, maxLen, E)
-    private final NDArray[] values; // per layer (B, K, maxLen, E)
+    private final NDArray[] keys; // per layer (B, K, 1, E, maxLen)
+    private final NDArray[] values; // per layer (B, K, 1, maxLen, E)
     private final int[][] real; // per sequence, 1 where the position holds a real token
     private boolean anyPadding;
     private int length; // positions filled, S
@@ -41,10 +41,9 @@ public final class DecodeSession implements AutoCloseable {
         this.manager = model.manager().newSubManager();
         this.keys = new NDArray[config.layers()];
         this.values = new NDArray[config.layers()];
-        Shape cacheShape = new Shape(batchSize, config.kvHeads(), maxLen, config.headDim());
         for (int i = 0; i < config.layers(); i++) {
-            keys[i] = manager.zeros(cacheShape, DataType.FLOAT32);
-            values[i] = manager.zeros(cacheShape, DataType.FLOAT32);
+            keys[i] = manager.zeros(new Shape(batchSize, config.kvHeads(), 1, config.headDim(), maxLen), DataType.FLOAT32);
+            values[i] = manager.zeros(new Shape(batchSize, config.kvHeads(), 1, maxLen, config.headDim()), DataType.FLOAT32);
         }
         this.real = new int[batchSize][maxLen];
     }
@@ -138,14 +137,14 @@ public final class DecodeSession implements AutoCloseable {
         return t > 1 || anyPadding || (config.slidingWindow() > 0 && length + t > config.slidingWindow());
     }
 
-    private NDArray[] append(int layer, NDArray k, NDArray v) {
-        int offset = length;
-        int end = offset + (int) k.getShape().get(2);
-        NDIndex slot = new NDIndex(":, :, {}:{}, :", offset, end);
-        keys[layer].set(slot, k);
-        values[layer].set(slot, v);
-        NDIndex filled = new NDIndex(":, :, :{}, :", end);
-        return new NDArray[] {keys[layer].get(filled), values[layer].get(filled)};
+    /** Writes the new positions into the preallocated cache in place and returns views of the filled part. */
+    private NDArray[] append(int layer, NDArray newKeys, NDArray newValues, long t) {
+        int end = length + (int) t;
+        NDArrays2.assign(keys[layer], new NDIndex("..., {}:{}", length, end), newKeys);
+        NDArrays2.assign(values[layer], new NDIndex(":, :, :, {}:{}", length, end), newValues);
+        return new NDArray[] {
+            NDArrays2.slice(keys[layer], new NDIndex("..., :{}", end)),
+            NDArrays2.slice(values[layer], new NDIndex(":, :, :, :{}", end))};
     }
 
     private int[] flatMask(int s) {

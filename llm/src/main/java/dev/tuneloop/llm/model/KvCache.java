@@ -8,9 +8,9 @@ interface KvCache {
     /**
      * Stores this step's keys and values and returns all of them so far.
      *
-     * @param k new keys (B, K, T, E)
-     * @param v new values (B, K, T, E)
-     * @return {keys, values}, each (B, K, S, E) with S = cached + T
+     * @param keys   new keys (B, K, 1, E, T)
+     * @param values new values (B, K, 1, T, E)
+     * @return {keys (B, K, 1, E, S), values (B, K, 1, S, E)} with S = cached + T
      */
-    NDArray[] append(int layer, NDArray k, NDArray v);
+    NDArray[] append(int layer, NDArray keys, NDArray values, long t);
 }

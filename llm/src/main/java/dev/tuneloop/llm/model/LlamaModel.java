@@ -25,13 +25,22 @@ public final class LlamaModel implements AutoCloseable {
     private final LlamaConfig config;
     private final LlamaWeights weights;
     private final Rope rope;
+    private static final int[] LAST_AXIS = {-1};
+
     private final NDManager manager;
+    // scalars as arrays, created once: a Java number would become a new native tensor on every call
+    private final NDArray normEps;
+    private final NDArray minusHalf;
+    private final NDArray attentionScale; // sqrt(E), dividing scores as the reference does
 
     public LlamaModel(LlamaWeights weights) {
         this.config = weights.config();
         this.weights = weights;
         this.manager = weights.manager().newSubManager();
         this.rope = new Rope(config, manager);
+        this.normEps = manager.create(config.normEps());
+        this.minusHalf = manager.create(-0.5f);
+        this.attentionScale = manager.create((float) Math.sqrt(config.headDim()));
     }
 
     public LlamaConfig config() {
@@ -91,65 +100,77 @@ public final class LlamaModel implements AutoCloseable {
      */
     NDArray forward(NDArray tokens, NDArray positions, NDArray bias, KvCache cache, LoraSet lora,
                     boolean training, boolean lastOnly) {
+        Shape shape = tokens.getShape();
+        long b = shape.get(0);
+        long t = shape.get(1);
         NDArray x = tokens.getNDArrayInternal()
                 .embedding(tokens, weights.tokenEmbedding(), SparseFormat.DENSE).singletonOrThrow(); // (B, T, D)
         NDArray[] rotary = rope.tables(positions); // (B, T, 1, E) x2
         for (int layer = 0; layer < config.layers(); layer++) {
             LlamaWeights.Layer w = weights.layer(layer);
-            x = x.add(attention(layer, w, rmsNorm(x, w.attnNorm()), rotary, bias, cache, lora, training));
-            x = x.add(mlp(layer, w, rmsNorm(x, w.ffnNorm()), lora, training));
+            x = x.add(attention(layer, w, rmsNorm(x, w.attnNorm()), b, t, rotary, bias, cache, lora, training));
+            x = x.add(mlp(layer, w, rmsNorm(x, w.ffnNorm()), b, t, lora, training));
         }
-        if (lastOnly) {
+        if (lastOnly && t > 1) {
             x = x.get(":, -1:, :"); // (B, 1, D)
         }
         return linear(rmsNorm(x, weights.finalNorm()), weights.classifier(), null); // (B, T, V)
     }
 
-    private NDArray attention(int layer, LlamaWeights.Layer w, NDArray h, NDArray[] rotary, NDArray bias,
-                              KvCache cache, LoraSet lora, boolean training) {
-        Shape hs = h.getShape();
-        long b = hs.get(0);
-        long t = hs.get(1);
+    /**
+     * Grouped-query attention. Keys are laid out (B, K, 1, E, S) and values (B, K, 1, S, E), so that queries grouped
+     * as (B, K, G, T, E) meet them in two broadcasting matmuls without copies; the KV cache stores them that way.
+     */
+    private NDArray attention(int layer, LlamaWeights.Layer w, NDArray h, long b, long t, NDArray[] rotary,
+                              NDArray bias, KvCache cache, LoraSet lora, boolean training) {
         int e = config.headDim();
-        NDArray qkvFused = withLora(linear(h, w.wqkv(), w.bqkv()), layer, h, lora, training,
+        int heads = config.heads();
+        int kvHeads = config.kvHeads();
+        NDArray qkvFused = withLora(linear(h, w.wqkv(), w.bqkv()), layer, h, b, t, lora, training,
                 LoraTarget.Q, LoraTarget.K, LoraTarget.V); // (B, T, H*E + 2*K*E)
         NDList qkv = qkvFused.split(new long[] {config.qDim(), config.qDim() + config.kvDim()}, 2);
-        NDArray q = qkv.get(0).reshape(b, t, config.heads(), e);
-        NDArray k = qkv.get(1).reshape(b, t, config.kvHeads(), e);
-        NDArray v = qkv.get(2).reshape(b, t, config.kvHeads(), e);
-        q = rope.apply(q, rotary).transpose(0, 2, 1, 3); // (B, H, T, E)
-        k = rope.apply(k, rotary).transpose(0, 2, 1, 3); // (B, K, T, E)
-        v = v.transpose(0, 2, 1, 3); // (B, K, T, E)
-        if (cache != null) {
-            NDArray[] kv = cache.append(layer, k, v);
-            k = kv[0]; // (B, K, S, E)
-            v = kv[1];
+        NDArray q = rope.apply(qkv.get(0).reshape(b, t, heads, e), rotary); // (B, T, H, E)
+        NDArray k = rope.apply(qkv.get(1).reshape(b, t, kvHeads, e), rotary); // (B, T, K, E)
+        NDArray v = qkv.get(2);
+        NDArray qg; // (B, K, G, T, E)
+        NDArray keys; // (B, K, 1, E, S)
+        NDArray values; // (B, K, 1, S, E)
+        if (t == 1) { // one position: the head-major layouts are mere reshapes
+            qg = q.reshape(b, kvHeads, config.groupSize(), 1, e);
+            keys = k.reshape(b, kvHeads, 1, e, 1);
+            values = v.reshape(b, kvHeads, 1, 1, e);
+        } else {
+            qg = q.transpose(0, 2, 1, 3).reshape(b, kvHeads, config.groupSize(), t, e);
+            keys = k.transpose(0, 2, 3, 1).expandDims(2);
+            values = v.reshape(b, t, kvHeads, e).transpose(0, 2, 1, 3).expandDims(2);
         }
-        NDArray qg = q.reshape(b, config.kvHeads(), config.groupSize(), t, e); // (B, K, G, T, E)
-        NDArray scores = qg.matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3)) // (B, K, G, T, S)
-                .div((float) Math.sqrt(e));
+        if (cache != null) {
+            NDArray[] all = cache.append(layer, keys, values, t);
+            keys = all[0];
+            values = all[1];
+        }
+        NDArray scores = qg.matMul(keys).div(attentionScale); // (B, K, G, T, S)
         if (bias != null) {
             scores = scores.add(bias);
         }
-        NDArray att = scores.softmax(-1).matMul(v.expandDims(2)) // (B, K, G, T, E)
-                .reshape(b, config.heads(), t, e)
-                .transpose(0, 2, 1, 3)
-                .reshape(b, t, config.qDim()); // (B, T, H*E)
-        return withLora(linear(att, w.wo(), null), layer, att, lora, training, LoraTarget.O); // (B, T, D)
+        NDArray heads5 = scores.softmax(-1).matMul(values); // (B, K, G, T, E)
+        NDArray att = t == 1 ? heads5.reshape(b, 1, config.qDim())
+                : heads5.reshape(b, heads, t, e).transpose(0, 2, 1, 3).reshape(b, t, config.qDim()); // (B, T, H*E)
+        return withLora(linear(att, w.wo(), null), layer, att, b, t, lora, training, LoraTarget.O); // (B, T, D)
     }
 
-    private NDArray mlp(int layer, LlamaWeights.Layer w, NDArray h, LoraSet lora, boolean training) {
-        NDList gateUp = withLora(linear(h, w.w13(), null), layer, h, lora, training, LoraTarget.GATE, LoraTarget.UP)
+    private NDArray mlp(int layer, LlamaWeights.Layer w, NDArray h, long b, long t, LoraSet lora, boolean training) {
+        NDList gateUp = withLora(linear(h, w.w13(), null), layer, h, b, t, lora, training, LoraTarget.GATE, LoraTarget.UP)
                 .split(2, 2); // (B, T, F) x2
         NDArray gate = gateUp.get(0);
         NDArray up = gateUp.get(1);
         NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up); // SwiGLU (B, T, F)
-        return withLora(linear(act, w.w2(), null), layer, act, lora, training, LoraTarget.DOWN); // (B, T, D)
+        return withLora(linear(act, w.w2(), null), layer, act, b, t, lora, training, LoraTarget.DOWN); // (B, T, D)
     }
 
     /** RMSNorm: x / sqrt(mean(x^2) + eps) * weight, over the last axis. */
     private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray inverseRms = x.square().mean(new int[] {-1}, true).add(config.normEps()).pow(-0.5f);
+        NDArray inverseRms = x.square().mean(LAST_AXIS, true).add(normEps).pow(minusHalf);
         return x.mul(inverseRms).mul(weight);
     }
 
@@ -162,7 +183,7 @@ public final class LlamaModel implements AutoCloseable {
      * the fused output, so the layout downstream is the same with or without an adapter, and a zero update leaves
      * the result bit for bit unchanged.
      */
-    private NDArray withLora(NDArray base, int layer, NDArray input, LoraSet lora, boolean training,
+    private NDArray withLora(NDArray base, int layer, NDArray input, long b, long t, LoraSet lora, boolean training,
                              LoraTarget... fused) {
         NDArray[] deltas = new NDArray[fused.length];
         boolean any = false;
@@ -176,11 +197,10 @@ public final class LlamaModel implements AutoCloseable {
         if (fused.length == 1) {
             return base.add(deltas[0]);
         }
-        Shape shape = base.getShape();
         NDList parts = new NDList(fused.length);
         for (int i = 0; i < fused.length; i++) {
             parts.add(deltas[i] != null ? deltas[i] : base.getManager().zeros(
-                    new Shape(shape.get(0), shape.get(1), fused[i].outFeatures(config)), base.getDataType()));
+                    new Shape(b, t, fused[i].outFeatures(config)), base.getDataType()));
         }
         return base.add(NDArrays.concat(parts, 2));
     }
