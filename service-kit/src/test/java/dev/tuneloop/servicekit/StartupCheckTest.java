@@ -27,6 +27,8 @@ class StartupCheckTest {
       assertThat(http.body()).contains("\"status\":\"UP\"").contains("\"kafka\"").contains("\"s3\"");
       assertThat(ServiceProbe.grpcHealth(server.getApplicationContext()))
           .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      assertThat(ServiceProbe.grpcServices(server.getApplicationContext()))
+          .contains("grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection");
       assertThat(server.getApplicationContext().getBean(Admin.class).listTopics().names().get())
           .contains(Topics.EXAMPLES_RAW, Topics.ADAPTERS_PUBLISHED);
       assertThat(infra.objectStore().bucketExists()).isTrue();

@@ -11,7 +11,7 @@ import org.testcontainers.kafka.KafkaContainer;
  */
 final class ContainerInfrastructure extends TestInfrastructure {
   private static final String KAFKA_IMAGE = "apache/kafka:4.1.1";
-  private static final String MINIO_IMAGE = "minio/minio:RELEASE.2025-09-07T16-13-09Z";
+  private static final String MINIO_IMAGE = "minio/minio:RELEASE.2023-09-04T19-57-37Z";
 
   private final KafkaContainer kafka;
   private final MinIOContainer minio;

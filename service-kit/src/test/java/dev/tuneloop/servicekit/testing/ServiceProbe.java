@@ -6,6 +6,11 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.StreamObserver;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -15,7 +20,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Boots a service against the shared test infrastructure and asks its HTTP and gRPC health endpoints. */
@@ -59,6 +66,36 @@ public final class ServiceProbe {
     try {
       return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
           .check(HealthCheckRequest.newBuilder().setService("").build()).getStatus();
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The service names the server lists through gRPC server reflection (what grpcurl list shows). */
+  public static List<String> grpcServices(ApplicationContext context) throws Exception {
+    int port = context.getBean(GrpcEmbeddedServer.class).getPort();
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    try {
+      CompletableFuture<List<String>> names = new CompletableFuture<>();
+      StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
+          .withDeadlineAfter(10, TimeUnit.SECONDS).serverReflectionInfo(new StreamObserver<>() {
+            @Override
+            public void onNext(ServerReflectionResponse response) {
+              names.complete(response.getListServicesResponse().getServiceList().stream()
+                  .map(ServiceResponse::getName).toList());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              names.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {}
+          });
+      requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+      requests.onCompleted();
+      return names.get(10, TimeUnit.SECONDS);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
