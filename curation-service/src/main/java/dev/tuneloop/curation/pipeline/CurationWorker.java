@@ -41,6 +41,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -167,8 +168,12 @@ public final class CurationWorker implements AutoCloseable {
     Instant lastScheduleCheck = Instant.EPOCH;
 
     Session() {
-      producer = new KafkaProducer<>(config.kafka().transactionalProducerProperties(config.transactionalId()),
-          new StringSerializer(), new ProtobufSerializer<>());
+      Map<String, Object> props = config.kafka().transactionalProducerProperties(config.transactionalId());
+      // With transactions v2 (KIP-890) a partition's first batch in a transaction must arrive before the next ones;
+      // pipelined requests can overtake it and are refused and retried after a back-off (KAFKA-18202), which stalls
+      // a batch for seconds. One request in flight per connection avoids the race; batches stay large (one poll).
+      props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+      producer = new KafkaProducer<>(props, new StringSerializer(), new ProtobufSerializer<>());
       consumer = new KafkaConsumer<>(config.kafka().consumerProperties(config.group()), new StringDeserializer(),
           new ProtobufDeserializer<>(Example.parser()));
     }
