@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
 public final class LlmCli {
 
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "llm-cli-logback.xml"); // before any logger starts
+        }
         System.exit(commandLine().execute(args));
     }
 
