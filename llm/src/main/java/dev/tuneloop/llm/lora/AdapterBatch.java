@@ -43,23 +43,32 @@ public final class AdapterBatch implements LoraSet, AutoCloseable {
                         continue;
                     }
                     used = true;
-                    int r = adapter.spec().r();
-                    float scaling = adapter.spec().scaling();
-                    float[] a = adapter.a(layer, t).toFloatArray(); // (r, in)
-                    float[] b = adapter.b(layer, t).toFloatArray(); // (out, r)
-                    for (int i = 0; i < r; i++) {
-                        for (int j = 0; j < in; j++) {
-                            aStack[(n * in + j) * rank + i] = a[i * in + j];
-                        }
-                        for (int o = 0; o < out; o++) {
-                            bStack[(n * rank + i) * out + o] = b[o * r + i] * scaling;
-                        }
-                    }
+                    stackTransposed(adapter, layer, t, in, out, rank, aStack, bStack, n);
                 }
                 if (used) {
                     aT[layer][t.ordinal()] = manager.create(aStack, new Shape(batch, in, rank));
                     bT[layer][t.ordinal()] = manager.create(bStack, new Shape(batch, rank, out));
                 }
+            }
+        }
+    }
+
+    /**
+     * Writes one adapter's A^T (in, rank) and B^T * scaling (rank, out) at position {@code n} of flat stacks,
+     * zero-padding its rank up to {@code rank}.
+     */
+    static void stackTransposed(LoraAdapter adapter, int layer, LoraTarget t, int in, int out, int rank,
+                                float[] aStack, float[] bStack, int n) {
+        int r = adapter.spec().r();
+        float scaling = adapter.spec().scaling();
+        float[] a = adapter.a(layer, t).toFloatArray(); // (r, in)
+        float[] b = adapter.b(layer, t).toFloatArray(); // (out, r)
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < in; j++) {
+                aStack[(n * in + j) * rank + i] = a[i * in + j];
+            }
+            for (int o = 0; o < out; o++) {
+                bStack[(n * rank + i) * out + o] = b[o * r + i] * scaling;
             }
         }
     }

@@ -107,6 +107,29 @@ class LoraAdapterTest {
     }
 
     @Test
+    void residentAdaptersChosenBySlotPerSequenceEqualEachAloneAndSurviveRemovalMidBatch() {
+        LoraSpec qv = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
+        LoraSpec mlp = new LoraSpec(2, 4f, 0f, Set.of(LoraTarget.GATE, LoraTarget.UP, LoraTarget.O), true);
+        try (LoraAdapter first = LoraAdapters.random(model.config(), qv, manager, 21);
+             LoraAdapter second = LoraAdapters.random(model.config(), mlp, manager, 22);
+             ResidentAdapters resident = new ResidentAdapters(model.config(), 8, manager)) {
+            int firstSlot = resident.put("first", first);
+            int secondSlot = resident.put("second", second);
+            int rowSize = BATCH[0].length * model.config().vocabSize();
+            float[] mixed;
+            try (ResidentAdapters.Selection selection = resident.select(secondSlot, firstSlot, 0)) {
+                resident.remove("second"); // a running batch keeps the stacks it started with
+                mixed = logits(new int[][] {BATCH[1], BATCH[0], BATCH[0]}, selection);
+            }
+            assertAgree(Arrays.copyOfRange(mixed, 0, rowSize), aloneInBatch(BATCH[1], second));
+            assertAgree(Arrays.copyOfRange(mixed, rowSize, 2 * rowSize), aloneInBatch(BATCH[0], first));
+            assertThat(Arrays.copyOfRange(mixed, 2 * rowSize, 3 * rowSize)).containsExactly(logits(new int[][] {BATCH[0]}, LoraSet.NONE));
+            assertThat(resident.put("third", second)).as("a freed slot is reused").isEqualTo(secondSlot);
+            assertThat(resident.slot("first")).isEqualTo(firstSlot);
+        }
+    }
+
+    @Test
     void dropoutActsOnlyInTraining() {
         LoraSpec spec = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V).withDropout(0.5f);
         try (LoraAdapter adapter = LoraAdapters.random(model.config(), spec, manager, 5);

@@ -1,0 +1,211 @@
+package dev.tuneloop.llm.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.tuneloop.llm.model.LlamaConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adapters kept resident for serving, chosen per sequence by a slot index (0 = no adapter) at every forward pass.
+ * For each layer and projection the adapters' A and B are stacked as (slots, in * r) and (slots, r * out), rank
+ * zero-padded to {@code maxRank} and the scaling folded into B, with slot 0 all zeros; {@link #select} gathers each
+ * sequence's rows with one embedding lookup per matrix. Adding or removing an adapter builds new stacks
+ * (copy-on-write); a {@link Selection} keeps the stacks it started with until it is closed, so a running batch
+ * never sees them change. Thread-safe.
+ */
+public final class ResidentAdapters implements AutoCloseable {
+    private final LlamaConfig config;
+    private final int maxRank;
+    private final NDManager parent;
+    private final List<LoraAdapter> slots = new ArrayList<>(); // index 0 unused: the base model
+    private final Map<String, Integer> slotByName = new HashMap<>();
+    private Stacks current;
+
+    public ResidentAdapters(LlamaConfig config, int maxRank, NDManager parent) {
+        this.config = config;
+        this.maxRank = maxRank;
+        this.parent = parent;
+        slots.add(null);
+        current = new Stacks(config, slots, maxRank, parent);
+    }
+
+    /** Makes {@code adapter} resident under {@code name} (replacing one of that name) and returns its slot. */
+    public synchronized int put(String name, LoraAdapter adapter) {
+        if (adapter.spec().r() > maxRank) {
+            throw new IllegalArgumentException("adapter '" + name + "' has rank " + adapter.spec().r()
+                    + ", above this set's maximum of " + maxRank);
+        }
+        Integer slot = slotByName.get(name);
+        if (slot == null) {
+            slot = firstFreeSlot();
+            if (slot == slots.size()) {
+                slots.add(adapter);
+            } else {
+                slots.set(slot, adapter);
+            }
+            slotByName.put(name, slot);
+        } else {
+            slots.set(slot, adapter);
+        }
+        rebuild();
+        return slot;
+    }
+
+    private int firstFreeSlot() {
+        for (int i = 1; i < slots.size(); i++) {
+            if (slots.get(i) == null) {
+                return i;
+            }
+        }
+        return slots.size();
+    }
+
+    /** Frees the slot of {@code name}; running selections keep their stacks. */
+    public synchronized void remove(String name) {
+        Integer slot = slotByName.remove(name);
+        if (slot != null) {
+            slots.set(slot, null);
+            rebuild();
+        }
+    }
+
+    /** The slot of a resident adapter, or 0 (the base model) if {@code name} is null. */
+    public synchronized int slot(String name) {
+        if (name == null) {
+            return 0;
+        }
+        Integer slot = slotByName.get(name);
+        if (slot == null) {
+            throw new IllegalArgumentException("adapter '" + name + "' is not resident");
+        }
+        return slot;
+    }
+
+    /** A LoraSet for one batch: sequence n uses the adapter in {@code slotPerSequence[n]} (0 = none). Close it. */
+    public synchronized Selection select(int... slotPerSequence) {
+        for (int slot : slotPerSequence) {
+            if (slot < 0 || slot >= slots.size() || (slot > 0 && slots.get(slot) == null)) {
+                throw new IllegalArgumentException("no adapter in slot " + slot);
+            }
+        }
+        current.users++;
+        return new Selection(current, slotPerSequence);
+    }
+
+    private void rebuild() {
+        Stacks old = current;
+        current = new Stacks(config, slots, maxRank, parent);
+        retire(old);
+    }
+
+    private synchronized void retire(Stacks stacks) {
+        stacks.retired = true;
+        if (stacks.users == 0) {
+            stacks.manager.close();
+        }
+    }
+
+    private synchronized void release(Stacks stacks) {
+        stacks.users--;
+        if (stacks.retired && stacks.users == 0) {
+            stacks.manager.close();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        retire(current);
+    }
+
+    /** One batch's choice of adapters; the gather runs inside each forward pass. */
+    public final class Selection implements LoraSet, AutoCloseable {
+        private final Stacks stacks;
+        private final int[] slotPerSequence;
+        private final boolean anyAdapter;
+        private boolean closed;
+
+        private Selection(Stacks stacks, int[] slotPerSequence) {
+            this.stacks = stacks;
+            this.slotPerSequence = slotPerSequence.clone();
+            boolean any = false;
+            for (int slot : slotPerSequence) {
+                any |= slot != 0;
+            }
+            this.anyAdapter = any;
+        }
+
+        @Override
+        public NDArray delta(int layer, LoraTarget target, NDArray input, boolean training) {
+            NDArray a = stacks.a[layer][target.ordinal()];
+            if (!anyAdapter || a == null) {
+                return null;
+            }
+            long b = slotPerSequence.length;
+            NDArray slots = input.getManager().create(toLong(slotPerSequence), new Shape(b));
+            var ex = slots.getNDArrayInternal();
+            NDArray aSel = ex.embedding(slots, a, SparseFormat.DENSE).singletonOrThrow()
+                    .reshape(b, target.inFeatures(config), maxRank); // (B, in, r)
+            NDArray bSel = ex.embedding(slots, stacks.b[layer][target.ordinal()], SparseFormat.DENSE)
+                    .singletonOrThrow().reshape(b, maxRank, target.outFeatures(config)); // (B, r, out)
+            return input.matMul(aSel).matMul(bSel); // (B, T, out)
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                release(stacks);
+            }
+        }
+    }
+
+    private static long[] toLong(int[] values) {
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+
+    /** Stacked A^T and B^T * scaling of every slot, per layer and projection; null where no adapter wraps it. */
+    private static final class Stacks {
+        final NDManager manager;
+        final NDArray[][] a; // (slots, in * r)
+        final NDArray[][] b; // (slots, r * out)
+        int users;
+        boolean retired;
+
+        Stacks(LlamaConfig config, List<LoraAdapter> slots, int rank, NDManager parent) {
+            manager = parent.newSubManager();
+            a = new NDArray[config.layers()][LoraTarget.values().length];
+            b = new NDArray[config.layers()][LoraTarget.values().length];
+            int n = slots.size();
+            for (int layer = 0; layer < config.layers(); layer++) {
+                for (LoraTarget t : LoraTarget.values()) {
+                    int in = t.inFeatures(config);
+                    int out = t.outFeatures(config);
+                    float[] aStack = new float[n * in * rank];
+                    float[] bStack = new float[n * rank * out];
+                    boolean used = false;
+                    for (int s = 1; s < n; s++) {
+                        LoraAdapter adapter = slots.get(s);
+                        if (adapter == null || adapter.a(layer, t) == null) {
+                            continue;
+                        }
+                        used = true;
+                        AdapterBatch.stackTransposed(adapter, layer, t, in, out, rank, aStack, bStack, s);
+                    }
+                    if (used) {
+                        a[layer][t.ordinal()] = manager.create(aStack, new Shape(n, (long) in * rank));
+                        b[layer][t.ordinal()] = manager.create(bStack, new Shape(n, (long) rank * out));
+                    }
+                }
+            }
+        }
+    }
+}
