@@ -48,6 +48,19 @@ class SamplerTest {
     }
 
     @Test
+    void topKKeepsOnlyTheKMostLikelyInProportion() {
+        // probabilities 0.4, 0.3, 0.2, 0.1: k = 2 keeps 0.4 and 0.3, renormalised to 4/7 and 3/7
+        float[] logits = {(float) Math.log(0.4), (float) Math.log(0.3), (float) Math.log(0.2), (float) Math.log(0.1)};
+        Sampler sampler = new TopPSampler(1f, 2, 1f, new SplittableRandom(5));
+        int[] counts = new int[4];
+        for (int i = 0; i < 7000; i++) {
+            counts[sampler.sample(logits.clone())]++;
+        }
+        assertThat(counts[2] + counts[3]).isZero();
+        assertThat(counts[0] / 7000.0).isCloseTo(4 / 7.0, org.assertj.core.data.Offset.offset(0.03));
+    }
+
+    @Test
     void repetitionPenaltyDividesPositiveAndMultipliesNegativeLogitsOfSeenTokens() {
         float[] logits = {2f, -2f, 2f};
         Generator.penalize(logits, new int[] {0, 1, 0}, 3, 2f);
