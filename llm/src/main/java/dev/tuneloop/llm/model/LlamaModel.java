@@ -128,10 +128,12 @@ public final class LlamaModel implements AutoCloseable {
         int kvHeads = config.kvHeads();
         NDArray qkvFused = withLora(linear(h, w.wqkv(), w.bqkv()), layer, h, b, t, lora, training,
                 LoraTarget.Q, LoraTarget.K, LoraTarget.V); // (B, T, H*E + 2*K*E)
-        NDList qkv = qkvFused.split(new long[] {config.qDim(), config.qDim() + config.kvDim()}, 2);
-        NDArray q = rope.apply(qkv.get(0).reshape(b, t, heads, e), rotary); // (B, T, H, E)
-        NDArray k = rope.apply(qkv.get(1).reshape(b, t, kvHeads, e), rotary); // (B, T, K, E)
-        NDArray v = qkv.get(2);
+        NDList qkAndV = qkvFused.split(new long[] {config.qDim() + config.kvDim()}, 2);
+        NDArray qk = rope.apply(qkAndV.get(0).reshape(b, t, heads + kvHeads, e), rotary); // (B, T, H+K, E), rotated together
+        NDList qAndK = qk.split(new long[] {heads}, 2);
+        NDArray q = qAndK.get(0); // (B, T, H, E)
+        NDArray k = qAndK.get(1); // (B, T, K, E)
+        NDArray v = qkAndV.get(1); // (B, T, K*E)
         NDArray qg; // (B, K, G, T, E)
         NDArray keys; // (B, K, 1, E, S)
         NDArray values; // (B, K, 1, S, E)
