@@ -42,8 +42,13 @@ public final class DatasetMemory {
     return idByContentHash.get(contentHash);
   }
 
-  public LshIndex.Hit nearest(List<ChatMessage> messages) {
-    return nearIndex.nearest(minHash.signature(similarityText(messages)));
+  /** The near-duplicate signature of a chat (system prompts left out). */
+  public long[] signature(List<ChatMessage> messages) {
+    return minHash.signature(similarityText(messages));
+  }
+
+  public LshIndex.Hit nearest(long[] signature) {
+    return nearIndex.nearest(signature);
   }
 
   public List<PriorAnswer> answersTo(List<ChatMessage> promptMessages) {
@@ -55,11 +60,16 @@ public final class DatasetMemory {
   }
 
   public void rememberCurated(CuratedExample curated) {
+    rememberCurated(curated, signature(curated.getMessagesList()));
+  }
+
+  /** Remembers an accepted example whose signature was already computed while judging it. */
+  public void rememberCurated(CuratedExample curated, long[] signature) {
     String id = curated.getExample().getId();
     List<ChatMessage> messages = curated.getMessagesList();
     decidedIds.add(id);
     idByContentHash.putIfAbsent(curated.getContentHash(), id);
-    nearIndex.add(id, minHash.signature(similarityText(messages)));
+    nearIndex.add(id, signature);
     if (!messages.isEmpty()) {
       answersByPrompt.computeIfAbsent(promptKey(messages.subList(0, messages.size() - 1)), k -> new ArrayList<>(1))
           .add(new PriorAnswer(id, messages.getLast().getContent()));

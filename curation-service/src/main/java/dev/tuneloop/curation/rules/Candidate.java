@@ -19,6 +19,7 @@ public final class Candidate {
   private final List<String> notes = new ArrayList<>();
   private final List<Rejection> rejections = new ArrayList<>();
   private int tokenCount;
+  private long[] signature;
 
   public Candidate(Example example, CurationPolicy policy, List<ChatMessage> messages) {
     this.example = example;
@@ -74,6 +75,15 @@ public final class Candidate {
 
   public int tokenCount() {
     return tokenCount;
+  }
+
+  /** The near-duplicate signature, once the memory rule computed it. */
+  public void signature(long[] signature) {
+    this.signature = signature;
+  }
+
+  public long[] signature() {
+    return signature;
   }
 
   public boolean rejected() {

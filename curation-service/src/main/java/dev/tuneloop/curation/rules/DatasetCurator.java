@@ -63,7 +63,7 @@ public final class DatasetCurator {
         .addAllNotes(c.notes())
         .setCuratedAt(timestamp(clock.instant()))
         .build();
-    memory.rememberCurated(curated);
+    memory.rememberCurated(curated, c.signature());
     return new Decision.Curated(curated);
   }
 

@@ -36,7 +36,9 @@ public final class MemoryRule implements Rule {
       c.reject(new Rejection(RejectReason.EXACT_DUPLICATE, "same content as curated example " + same));
       return;
     }
-    LshIndex.Hit near = memory.nearest(c.messages());
+    long[] signature = memory.signature(c.messages());
+    c.signature(signature);
+    LshIndex.Hit near = memory.nearest(signature);
     if (near != null) {
       c.reject(new Rejection(RejectReason.NEAR_DUPLICATE, String.format(
           "%.0f%% similar to curated example %s (near-duplicate-threshold %.0f%%)",

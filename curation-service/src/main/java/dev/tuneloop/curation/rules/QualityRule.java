@@ -19,7 +19,7 @@ public final class QualityRule implements Rule {
   @Override
   public void apply(Candidate c) {
     String reply = c.finalReply();
-    int chars = reply.replaceAll("\\s", "").length();
+    int chars = (int) reply.codePoints().filter(ch -> !Character.isWhitespace(ch)).count();
     if (!reply.isBlank() && chars < c.policy().minResponseChars()) {
       c.reject(new Rejection(RejectReason.LOW_QUALITY, "the final reply has " + chars + " non-blank characters; the dataset needs "
           + c.policy().minResponseChars() + " (min-response-chars)"));

@@ -1,22 +1,31 @@
 package dev.tuneloop.curation.rules;
 
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** Word-level views of text used by similarity rules: lower case, punctuation dropped, Unicode letters and digits kept. */
 public final class Text {
 
-  private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
-
   private Text() {}
 
   public static List<String> words(String text) {
-    String cleaned = NON_WORD.matcher(text.toLowerCase(Locale.ROOT)).replaceAll(" ").strip();
-    return cleaned.isEmpty() ? List.of() : Arrays.asList(cleaned.split(" "));
+    List<String> words = new ArrayList<>();
+    int start = -1;
+    for (int i = 0; i <= text.length(); ) {
+      int cp = i < text.length() ? text.codePointAt(i) : ' ';
+      boolean wordChar = i < text.length() && Character.isLetterOrDigit(cp);
+      if (wordChar && start < 0) {
+        start = i;
+      } else if (!wordChar && start >= 0) {
+        words.add(text.substring(start, i).toLowerCase(Locale.ROOT));
+        start = -1;
+      }
+      i += i < text.length() ? Character.charCount(cp) : 1;
+    }
+    return words;
   }
 
   /** Words joined by single spaces: the same sentence with different case, punctuation or spacing maps to one key. */
