@@ -47,19 +47,24 @@ public final class LocalPlatform implements AutoCloseable {
     this.kafka = EmbeddedKafka.start(options.dataDir().resolve("kafka"), kafkaPort);
     this.s3 = s3Start.join();
 
-    List<ServiceSpec> specs = ServiceCatalog.load(options.services()).stream()
-        .map(spec -> options.defaultPorts()
-            ? spec.withPorts(portOrFree(spec.httpPort()), portOrFree(spec.grpcPort()))
-            : spec.withPorts(FreePorts.next(), FreePorts.next()))
-        .toList();
-    Map<String, String> common = commonProperties(options, specs);
-    for (ServiceSpec spec : specs) {
-      Map<String, String> props = new HashMap<>(common);
-      props.put("micronaut.server.port", Integer.toString(spec.httpPort()));
-      props.put("grpc.server.port", Integer.toString(spec.grpcPort()));
-      processes.add(ServiceProcess.start(spec, props, out));
+    try {
+      List<ServiceSpec> specs = ServiceCatalog.load(options.services()).stream()
+          .map(spec -> options.defaultPorts()
+              ? spec.withPorts(portOrFree(spec.httpPort()), portOrFree(spec.grpcPort()))
+              : spec.withPorts(FreePorts.next(), FreePorts.next()))
+          .toList();
+      Map<String, String> common = commonProperties(options, specs);
+      for (ServiceSpec spec : specs) {
+        Map<String, String> props = new HashMap<>(common);
+        props.put("micronaut.server.port", Integer.toString(spec.httpPort()));
+        props.put("grpc.server.port", Integer.toString(spec.grpcPort()));
+        processes.add(ServiceProcess.start(spec, props, out));
+      }
+      this.endpoints = endpoints(specs);
+    } catch (RuntimeException e) {
+      close(); // e.g. a service not built: stop what already runs
+      throw e;
     }
-    this.endpoints = endpoints(specs);
   }
 
   /** Starts everything and waits until every service is healthy; on any failure, stops what was started. */
