@@ -8,7 +8,7 @@ import dev.tuneloop.inference.serving.GenerationScheduler;
 import dev.tuneloop.inference.serving.InferenceEndpoint;
 import dev.tuneloop.inference.serving.LlmChatEngine;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
-import dev.tuneloop.llm.lora.LoraAdapter;
+import dev.tuneloop.inference.adapters.ServedAdapter;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.storage.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,7 +35,7 @@ public class InferenceFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    AdapterRegistry<LoraAdapter> adapterRegistry(InferenceConfig config, LoadedModel model, ObjectStore store) {
+    AdapterRegistry<ServedAdapter> adapterRegistry(InferenceConfig config, LoadedModel model, ObjectStore store) {
         return new AdapterRegistry<>(config.residentAdapters(), new PeftAdapterLoader(store, model));
     }
 
@@ -46,20 +46,20 @@ public class InferenceFactory {
     }
 
     @Singleton
-    ChatService chatService(AdapterRegistry<LoraAdapter> adapters, GenerationScheduler scheduler, LoadedModel model,
+    ChatService chatService(AdapterRegistry<ServedAdapter> adapters, GenerationScheduler scheduler, LoadedModel model,
                             MeterRegistry meters) {
         return new ChatService(adapters, scheduler, LlmChatEngine.forModel(model), meters);
     }
 
     @Singleton
-    InferenceEndpoint inferenceEndpoint(ChatService chats, AdapterRegistry<LoraAdapter> adapters) {
+    InferenceEndpoint inferenceEndpoint(ChatService chats, AdapterRegistry<ServedAdapter> adapters) {
         return new InferenceEndpoint(chats, adapters);
     }
 
     @Context
     @Bean(preDestroy = "close")
     @Requires(property = "tuneloop.inference.consume-adapters", notEquals = "false")
-    AdapterEventsConsumer adapterEvents(InferenceConfig config, KafkaSettings kafka, AdapterRegistry<LoraAdapter> adapters) {
+    AdapterEventsConsumer adapterEvents(InferenceConfig config, KafkaSettings kafka, AdapterRegistry<ServedAdapter> adapters) {
         return new AdapterEventsConsumer(kafka, config.adaptersTopic(), adapters::publish).start();
     }
 }

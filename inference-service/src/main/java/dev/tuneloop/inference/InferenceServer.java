@@ -7,7 +7,7 @@ import dev.tuneloop.inference.serving.GenerationScheduler;
 import dev.tuneloop.inference.serving.InferenceEndpoint;
 import dev.tuneloop.inference.serving.LlmChatEngine;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
-import dev.tuneloop.llm.lora.LoraAdapter;
+import dev.tuneloop.inference.adapters.ServedAdapter;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,19 +21,19 @@ import java.util.concurrent.TimeUnit;
  */
 public final class InferenceServer implements AutoCloseable {
     private final Server server;
-    private final AdapterRegistry<LoraAdapter> adapters;
+    private final AdapterRegistry<ServedAdapter> adapters;
     private final GenerationScheduler scheduler;
 
-    private InferenceServer(Server server, AdapterRegistry<LoraAdapter> adapters, GenerationScheduler scheduler) {
+    private InferenceServer(Server server, AdapterRegistry<ServedAdapter> adapters, GenerationScheduler scheduler) {
         this.server = server;
         this.adapters = adapters;
         this.scheduler = scheduler;
     }
 
     /** Starts serving {@code model} (not closed by this server) on the given server builder. */
-    public static InferenceServer start(ServerBuilder<?> builder, LoadedModel model, AdapterLoader<LoraAdapter> loader,
+    public static InferenceServer start(ServerBuilder<?> builder, LoadedModel model, AdapterLoader<ServedAdapter> loader,
                                         InferenceConfig config, MeterRegistry meters) {
-        AdapterRegistry<LoraAdapter> adapters = new AdapterRegistry<>(config.residentAdapters(), loader);
+        AdapterRegistry<ServedAdapter> adapters = new AdapterRegistry<>(config.residentAdapters(), loader);
         GenerationScheduler scheduler = new GenerationScheduler(config.concurrency(), config.queueCapacity(), meters);
         ChatService chats = new ChatService(adapters, scheduler, LlmChatEngine.forModel(model), meters);
         try {
@@ -51,7 +51,7 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /** Where publications go (what the adapters.published consumer feeds in the service). */
-    public AdapterRegistry<LoraAdapter> adapters() {
+    public AdapterRegistry<ServedAdapter> adapters() {
         return adapters;
     }
 

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tuneloop.inference.adapters.AdapterEventsConsumer;
 import dev.tuneloop.inference.adapters.PeftAdapterLoader;
+import dev.tuneloop.llm.chat.ChatTemplates;
 import dev.tuneloop.llm.checkpoint.BuiltinModels;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
 import dev.tuneloop.platform.kafka.ProtobufSerializer;
@@ -32,6 +33,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -92,8 +94,17 @@ class AdapterHotLoadTest {
 
     /** Writes a PEFT adapter with the LLM core, uploads it where the trainer would, and announces it. */
     private AdapterPublished publish(String name, String version, float bScale, String baseSha, Path dir) throws Exception {
+        return publish(name, version, bScale, baseSha, dir, null);
+    }
+
+    /** @param trainedTemplate written to training.json as the trainer does; null: no training.json */
+    private AdapterPublished publish(String name, String version, float bScale, String baseSha, Path dir,
+                                     String trainedTemplate) throws Exception {
         Path adapterDir = Files.createDirectories(dir.resolve(name + "-" + version));
         TestAdapters.writeRandomPeftAdapter(model, adapterDir, bScale, 7);
+        if (trainedTemplate != null) {
+            Files.writeString(adapterDir.resolve("training.json"), "{\"chat_template\": \"" + trainedTemplate + "\"}");
+        }
         String prefix = "adapters/" + TENANT + "/" + name + "/" + version + "/";
         try (var files = Files.list(adapterDir)) {
             for (Path file : files.toList()) {
@@ -138,6 +149,20 @@ class AdapterHotLoadTest {
 
         assertThat(inference.chat(request("identity", "The cat")).getText())
                 .isEqualTo(inference.chat(request("", "The cat")).getText());
+    }
+
+    @Test
+    void theTemplateTheAdapterWasTrainedWithRendersItsPrompts(@TempDir Path dir) throws Exception {
+        publish("chatml-identity", "v1", 0f, model.id().sha256(), dir, "chatml");
+        assertThat(awaitListed("chatml-identity", "v1").getLoaded()).isTrue();
+        var messages = List.of(dev.tuneloop.llm.chat.ChatMessage.user("The cat"));
+        int chatmlPrompt = ChatTemplates.named("chatml").tokenizePrompt(messages, model.tokenizer()).length;
+        int defaultPrompt = ChatTemplates.defaultFor(model.tokenizer()).tokenizePrompt(messages, model.tokenizer()).length;
+
+        assertThat(chatmlPrompt).isNotEqualTo(defaultPrompt);
+        assertThat(inference.chat(request("chatml-identity", "The cat")).getUsage().getPromptTokens())
+                .isEqualTo(chatmlPrompt);
+        assertThat(inference.chat(request("", "The cat")).getUsage().getPromptTokens()).isEqualTo(defaultPrompt);
     }
 
     @Test

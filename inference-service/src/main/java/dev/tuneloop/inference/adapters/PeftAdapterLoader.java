@@ -1,16 +1,24 @@
 package dev.tuneloop.inference.adapters;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
-import dev.tuneloop.llm.lora.LoraAdapter;
 import dev.tuneloop.llm.lora.PeftAdapters;
 import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.proto.v1.AdapterPublished;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Loads a published PEFT adapter from the object store into the served base model's shapes. The publication's base
  * model checksum is compared first, then the LLM core's loader checks the adapter's own record and every tensor.
+ * The chat template is the publication's, else the one {@code training.json} records.
  */
-public final class PeftAdapterLoader implements AdapterLoader<LoraAdapter> {
+public final class PeftAdapterLoader implements AdapterLoader<ServedAdapter> {
+    /** The trainer's record beside the PEFT files: spec, dataset, metrics and the chat template it trained with. */
+    public static final String TRAINING_JSON = "training.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final ObjectStore store;
     private final LoadedModel model;
 
@@ -20,7 +28,7 @@ public final class PeftAdapterLoader implements AdapterLoader<LoraAdapter> {
     }
 
     @Override
-    public LoraAdapter load(AdapterPublished published) {
+    public ServedAdapter load(AdapterPublished published) {
         String what = "adapter " + published.getName() + "@" + published.getVersion();
         String sha = published.getBaseModelSha256();
         if (!sha.isEmpty() && !sha.equals(model.id().sha256())) {
@@ -29,12 +37,26 @@ public final class PeftAdapterLoader implements AdapterLoader<LoraAdapter> {
                     + "\" (sha256 " + abbreviate(model.id().sha256()) + ")", null);
         }
         try (ObjectDirectory files = ObjectDirectory.download(store, published.getLocation())) {
-            return PeftAdapters.load(files.path(), model);
+            String template = published.getChatTemplate().isEmpty()
+                    ? trainedTemplate(files.path().resolve(TRAINING_JSON)) : published.getChatTemplate();
+            return new ServedAdapter(PeftAdapters.load(files.path(), model), template);
         } catch (AdapterUnavailableException e) {
             throw new AdapterUnavailableException(what + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new AdapterUnavailableException(what + " cannot be loaded from " + published.getLocation() + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** The trainer's record of the template ({@code training.json}'s {@code chat_template}), or "" without one. */
+    static String trainedTemplate(Path trainingJson) {
+        if (!Files.isRegularFile(trainingJson)) {
+            return "";
+        }
+        try {
+            return JSON.readTree(trainingJson.toFile()).path("chat_template").asText("");
+        } catch (IOException e) {
+            throw new AdapterUnavailableException(TRAINING_JSON + " is not valid JSON: " + e.getMessage(), e);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.tuneloop.inference.serving;
 
 import dev.tuneloop.inference.adapters.AdapterRegistry;
-import dev.tuneloop.llm.lora.LoraAdapter;
+import dev.tuneloop.inference.adapters.ServedAdapter;
 import dev.tuneloop.proto.v1.ChatMessage;
 import dev.tuneloop.proto.v1.ChatRequest;
 import dev.tuneloop.proto.v1.Role;
@@ -18,14 +18,14 @@ import java.util.function.BooleanSupplier;
  * Transport-free, so it is tested without gRPC; {@link InferenceEndpoint} is the thin gRPC face.
  */
 public final class ChatService {
-    private final AdapterRegistry<LoraAdapter> adapters;
+    private final AdapterRegistry<ServedAdapter> adapters;
     private final GenerationScheduler scheduler;
     private final ChatEngine engine;
     private final Timer timeToFirstToken;
     private final Counter generatedTokens;
     private final DistributionSummary tokensPerSecond;
 
-    public ChatService(AdapterRegistry<LoraAdapter> adapters, GenerationScheduler scheduler, ChatEngine engine,
+    public ChatService(AdapterRegistry<ServedAdapter> adapters, GenerationScheduler scheduler, ChatEngine engine,
                        MeterRegistry meters) {
         this.adapters = adapters;
         this.scheduler = scheduler;
@@ -57,10 +57,10 @@ public final class ChatService {
     /** A checked request holding its adapter lease until its generation ends. */
     public final class Prepared {
         private final ChatRequest request;
-        private final AdapterRegistry.Acquired<LoraAdapter> adapter;
+        private final AdapterRegistry.Acquired<ServedAdapter> adapter;
         private final long arrived;
 
-        private Prepared(ChatRequest request, AdapterRegistry.Acquired<LoraAdapter> adapter, long arrived) {
+        private Prepared(ChatRequest request, AdapterRegistry.Acquired<ServedAdapter> adapter, long arrived) {
             this.request = request;
             this.adapter = adapter;
             this.arrived = arrived;
@@ -76,7 +76,7 @@ public final class ChatService {
          * reason (e.g. {@link GenerationScheduler.QueueFullException}, thrown at once).
          */
         public CompletableFuture<Result> submit(ChatEngine.TextListener onText, BooleanSupplier cancelled) {
-            String template = adapter.published() == null ? "" : adapter.published().getChatTemplate();
+            String template = adapter.adapter() == null ? "" : adapter.adapter().chatTemplate();
             try {
                 return scheduler.submit(() -> {
                     try (adapter) {
@@ -90,7 +90,7 @@ public final class ChatService {
         }
     }
 
-    private Result run(ChatRequest request, String template, AdapterRegistry.Acquired<LoraAdapter> adapter,
+    private Result run(ChatRequest request, String template, AdapterRegistry.Acquired<ServedAdapter> adapter,
                        ChatEngine.TextListener onText, BooleanSupplier cancelled, long arrived) {
         if (cancelled.getAsBoolean()) {
             return new Result(new ChatEngine.Outcome("", dev.tuneloop.proto.v1.FinishReason.FINISH_REASON_STOP,
@@ -99,7 +99,7 @@ public final class ChatService {
         long started = System.nanoTime();
         boolean[] first = {true};
         ChatEngine.Outcome outcome = engine.generate(request.getMessagesList(), template, request.getSampling(),
-                adapter.adapter(), piece -> {
+                adapter.adapter() == null ? null : adapter.adapter().lora(), piece -> {
                     if (first[0]) {
                         first[0] = false;
                         timeToFirstToken.record(Duration.ofNanos(System.nanoTime() - arrived));

@@ -3,7 +3,7 @@ package dev.tuneloop.inference.serving;
 import dev.tuneloop.inference.adapters.AdapterNotFoundException;
 import dev.tuneloop.inference.adapters.AdapterRegistry;
 import dev.tuneloop.inference.adapters.AdapterUnavailableException;
-import dev.tuneloop.llm.lora.LoraAdapter;
+import dev.tuneloop.inference.adapters.ServedAdapter;
 import dev.tuneloop.proto.v1.ChatChunk;
 import dev.tuneloop.proto.v1.ChatRequest;
 import dev.tuneloop.proto.v1.ChatResponse;
@@ -25,9 +25,9 @@ public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImpl
     private static final Logger LOG = LoggerFactory.getLogger(InferenceEndpoint.class);
 
     private final ChatService chats;
-    private final AdapterRegistry<LoraAdapter> adapters;
+    private final AdapterRegistry<ServedAdapter> adapters;
 
-    public InferenceEndpoint(ChatService chats, AdapterRegistry<LoraAdapter> adapters) {
+    public InferenceEndpoint(ChatService chats, AdapterRegistry<ServedAdapter> adapters) {
         this.chats = chats;
         this.adapters = adapters;
     }

@@ -6,7 +6,7 @@ import dev.tuneloop.inference.adapters.AdapterRegistry;
 import dev.tuneloop.inference.adapters.AdapterUnavailableException;
 import dev.tuneloop.llm.checkpoint.BuiltinModels;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
-import dev.tuneloop.llm.lora.LoraAdapter;
+import dev.tuneloop.inference.adapters.ServedAdapter;
 import dev.tuneloop.proto.v1.ChatMessage;
 import dev.tuneloop.proto.v1.ChatRequest;
 import dev.tuneloop.proto.v1.Role;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChatServiceCancelTest {
     private LoadedModel model;
-    private AdapterRegistry<LoraAdapter> adapters;
+    private AdapterRegistry<ServedAdapter> adapters;
     private GenerationScheduler scheduler;
     private ChatService chats;
 
