@@ -155,11 +155,15 @@ public final class IngestToCuratedBenchmark implements Callable<Integer> {
       List<SubmitRequest> rest = requests.subList(1, requests.size());
       long start = System.nanoTime();
       CompletableFuture<SubmitSummary> summary = submitStream(channel, rest);
+      long[] ingested = new long[1];
+      summary.thenRun(() -> ingested[0] = System.nanoTime());
       while (seen < requests.size()) {
         seen += out.poll(Duration.ofMillis(100)).count();
       }
       double rate = rest.size() / ((System.nanoTime() - start) / 1e9);
       SubmitSummary s = summary.get(60, TimeUnit.SECONDS);
+      System.out.printf("  %s: all %d acknowledged on examples.raw after %.1f s (%,.0f records/s into ingest), all decided after %.1f s%n",
+          round, rest.size(), (ingested[0] - start) / 1e9, rest.size() / ((ingested[0] - start) / 1e9), rest.size() / rate);
       if (s.getAccepted() + s.getDuplicates() != rest.size()) {
         throw new IllegalStateException("ingest did not take every record: " + s);
       }
