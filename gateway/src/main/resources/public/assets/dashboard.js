@@ -52,6 +52,9 @@ async function loadJobs() {
   clear("jobs");
   const { jobs = [] } = await api("/v1/jobs");
   for (const job of jobs) {
+    // Datasets that were trained on show up without being typed in: datasets/{tenant}/{dataset}/snapshots/...
+    const snapshot = (job.spec.dataset_snapshot || "").split("/");
+    if (snapshot[0] === "datasets" && snapshot[2] && !datasets.has(snapshot[2])) datasets.add(snapshot[2]);
     const e = job.latest || {};
     const bar = document.createElement("progress");
     bar.max = Number(e.total_steps || 1);
@@ -79,7 +82,8 @@ async function loadAdapters() {
 }
 
 async function refresh() {
-  const results = await Promise.allSettled([loadDatasets(), loadJobs(), loadAdapters()]);
+  const results = await Promise.allSettled([loadJobs(), loadAdapters()]);
+  results.push(...(await Promise.allSettled([loadDatasets()]))); // after jobs, which reveal dataset names
   const failed = results.filter((r) => r.status === "rejected").map((r) => r.reason.message);
   status(failed.length ? failed.join("; ") : "updated " + new Date().toLocaleTimeString(), failed.length > 0);
 }

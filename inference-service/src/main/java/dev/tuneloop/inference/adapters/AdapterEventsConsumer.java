@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -37,6 +38,8 @@ public final class AdapterEventsConsumer implements AutoCloseable {
     public AdapterEventsConsumer(KafkaSettings settings, String topic, Consumer<AdapterPublished> onPublished) {
         this.topic = topic;
         Map<String, Object> props = settings.consumerProperties("inference-adapter-registry");
+        // Never create the topic by asking for it: it must be created compacted (by the startup check or an operator).
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         this.consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ProtobufDeserializer<>(AdapterPublished.parser()));
         this.onPublished = onPublished;
