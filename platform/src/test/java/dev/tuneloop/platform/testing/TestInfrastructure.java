@@ -17,12 +17,19 @@ public abstract class TestInfrastructure implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TestInfrastructure.class);
   private static TestInfrastructure shared;
+  private static RuntimeException startFailure;
 
-  /** The shared instance, started on first call. */
+  /** The shared instance, started on first call. A failed start fails every later call at once, with its cause. */
   public static synchronized TestInfrastructure shared() {
+    if (startFailure != null) throw new IllegalStateException("Test infrastructure failed to start", startFailure);
     if (shared == null) {
       long start = System.nanoTime();
-      shared = choose();
+      try {
+        shared = choose();
+      } catch (RuntimeException e) {
+        startFailure = e;
+        throw e;
+      }
       log.info("Test infrastructure ({}) ready in {} ms: Kafka {}, S3 {}", shared.kind(),
           (System.nanoTime() - start) / 1_000_000, shared.bootstrapServers(), shared.s3Endpoint());
       TestInfrastructure started = shared;
