@@ -28,6 +28,7 @@ final class ContainerInfrastructure extends TestInfrastructure {
   }
 
   static boolean dockerAvailable() {
+    if (!dockerConfigured()) return false; // spares Testcontainers' probing (and its ERROR log) on Docker-less hosts
     try {
       Class.forName("org.testcontainers.DockerClientFactory");
     } catch (ClassNotFoundException | LinkageError e) {
@@ -38,6 +39,15 @@ final class ContainerInfrastructure extends TestInfrastructure {
     } catch (RuntimeException | LinkageError e) {
       return false;
     }
+  }
+
+  /** A Docker engine is at least configured: DOCKER_HOST, a known socket, or a Testcontainers config file. */
+  private static boolean dockerConfigured() {
+    String home = System.getProperty("user.home");
+    return System.getenv("DOCKER_HOST") != null
+        || java.nio.file.Files.exists(java.nio.file.Path.of("/var/run/docker.sock"))
+        || java.nio.file.Files.exists(java.nio.file.Path.of(home, ".docker", "run", "docker.sock"))
+        || java.nio.file.Files.exists(java.nio.file.Path.of(home, ".testcontainers.properties"));
   }
 
   @Override
