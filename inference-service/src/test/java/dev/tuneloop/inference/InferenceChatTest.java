@@ -122,8 +122,12 @@ class InferenceChatTest {
     void badRequestsAreInvalidArgument() {
         ChatRequest noMessages = ChatRequest.newBuilder().setTenant("acme").build();
         ChatRequest badTopP = request("", "Hi", SamplingParams.newBuilder().setTopP(1.5f).build());
+        ChatRequest assistantFirst = ChatRequest.newBuilder().setTenant("acme")
+                .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_ASSISTANT).setContent("Hello"))
+                .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_ASSISTANT).setContent("Hello again")).build();
+        ChatRequest tooLong = request("", "cat ".repeat(2000), SamplingParams.getDefaultInstance());
 
-        for (ChatRequest bad : new ChatRequest[] {noMessages, badTopP}) {
+        for (ChatRequest bad : new ChatRequest[] {noMessages, badTopP, assistantFirst, tooLong}) {
             assertThatThrownBy(() -> inference.chat(bad))
                     .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
                             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));

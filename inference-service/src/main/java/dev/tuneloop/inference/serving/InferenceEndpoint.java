@@ -4,6 +4,7 @@ import dev.tuneloop.inference.adapters.AdapterNotFoundException;
 import dev.tuneloop.inference.adapters.AdapterRegistry;
 import dev.tuneloop.inference.adapters.AdapterUnavailableException;
 import dev.tuneloop.inference.adapters.ServedAdapter;
+import dev.tuneloop.llm.chat.ChatTemplateException;
 import dev.tuneloop.proto.v1.ChatChunk;
 import dev.tuneloop.proto.v1.ChatRequest;
 import dev.tuneloop.proto.v1.ChatResponse;
@@ -109,7 +110,8 @@ public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImpl
             case AdapterNotFoundException x -> Status.NOT_FOUND;
             case AdapterUnavailableException x -> Status.FAILED_PRECONDITION;
             case GenerationScheduler.QueueFullException x -> Status.RESOURCE_EXHAUSTED;
-            case IllegalArgumentException x -> Status.INVALID_ARGUMENT;
+            case IllegalArgumentException x -> Status.INVALID_ARGUMENT; // incl. a prompt longer than the context
+            case ChatTemplateException x -> Status.INVALID_ARGUMENT; // the conversation does not fit the template
             default -> {
                 LOG.error("chat failed", e);
                 yield Status.INTERNAL;
