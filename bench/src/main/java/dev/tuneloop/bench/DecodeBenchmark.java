@@ -51,8 +51,9 @@ public final class DecodeBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Djl.engine(); // settles the thread count (one unless -Dai.djl.pytorch.num_threads=N)
         System.out.printf(Locale.ROOT, "threads: torch intra-op=%s, cpus=%d%n",
-                System.getProperty("ai.djl.pytorch.num_threads", "default"), Runtime.getRuntime().availableProcessors());
+                System.getProperty("ai.djl.pytorch.num_threads"), Runtime.getRuntime().availableProcessors());
         double bandwidth = MemoryBandwidth.measureGbPerSecond();
         System.out.printf(Locale.ROOT, "reference: memory read bandwidth %.1f GB/s (sum over a 512 MiB float array)%n", bandwidth);
 

@@ -21,12 +21,11 @@ import dev.tuneloop.llm.lora.LoraTarget;
  * {@link KvCache}). Base weights never require gradients, so DJL autograd differentiates only LoRA parameters.
  */
 public final class LlamaModel implements AutoCloseable {
+    private static final int[] LAST_AXIS = {-1};
 
     private final LlamaConfig config;
     private final LlamaWeights weights;
     private final Rope rope;
-    private static final int[] LAST_AXIS = {-1};
-
     private final NDManager manager;
     // scalars as arrays, created once: a Java number would become a new native tensor on every call
     private final NDArray normEps;
@@ -69,9 +68,9 @@ public final class LlamaModel implements AutoCloseable {
         Shape shape = tokens.getShape();
         int b = (int) shape.get(0);
         int t = (int) shape.get(1);
-        int[] mask = paddingMask == null ? null : paddingMask.toType(DataType.INT32, false).toIntArray();
         NDManager caller = tokens.getManager();
         try (NDScope ignored = new NDScope()) {
+            int[] mask = paddingMask == null ? null : paddingMask.toType(DataType.INT32, false).toIntArray();
             NDArray ids = tokens.toType(DataType.INT64, false);
             NDArray positions = caller.create(Masks.positions(mask, b, t, 0), new Shape(b, t));
             float[] bias = Masks.attentionBias(mask, b, t, 0, t, config.slidingWindow());
