@@ -1,12 +1,14 @@
 package dev.tuneloop.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tuneloop.platform.testing.Infra;
 import dev.tuneloop.platform.testing.WithInfra;
 import dev.tuneloop.servicekit.testing.ServiceProbe;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.micronaut.runtime.server.EmbeddedServer;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -25,5 +27,15 @@ class IngestServiceBootTest {
       assertThat(ServiceProbe.grpcHealth(server.getApplicationContext()))
           .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
     }
+  }
+
+  @Test
+  void deadKafkaAddressStopsStartupWithinSecondsNamingTheAddress(Infra infra) {
+    infra.s3(); // the shared infrastructure's own start is not what is timed
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> ServiceProbe.start(infra, Map.of(
+        "kafka.bootstrap-servers", "127.0.0.1:1", "tuneloop.startup.timeout", "3s")))
+        .hasStackTraceContaining("Kafka at 127.0.0.1:1 is unreachable");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
   }
 }
