@@ -44,6 +44,7 @@ class GatewayForwardingTest implements TestPropertyProvider {
                 "tuneloop.gateway.upstreams.ingest", upstreams.target(),
                 "tuneloop.gateway.upstreams.curation", upstreams.target(),
                 "tuneloop.gateway.upstreams.trainer", upstreams.target(),
+                "tuneloop.gateway.upstreams.inference", upstreams.target(),
                 "tuneloop.gateway.auth.api-keys", ACME + ":acme," + GLOBEX + ":globex",
                 "micronaut.server.port", "-1",
                 "grpc.server.port", "${random.port}");
@@ -150,6 +151,23 @@ class GatewayForwardingTest implements TestPropertyProvider {
         assertThat(unknownField.statusCode()).isEqualTo(400);
         assertThat(json(unknownField).at("/error/message").asText())
                 .isEqualTo("learning_rate: is not a field of TrainingJobSpec");
+    }
+
+    @Test
+    void aClientLeavingAStreamedChatCancelsTheUpstreamCall() throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.getURL() + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + ACME).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\": \"base\", \"stream\": true, "
+                        + "\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}")).build();
+        try (var client = java.net.http.HttpClient.newHttpClient()) {
+            HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(response.statusCode()).isEqualTo(200);
+            try (var body = new java.io.BufferedReader(new java.io.InputStreamReader(response.body()))) {
+                assertThat(body.readLine()).startsWith("data: ").contains("\"content\":\"Once\"");
+            } // closing the body mid-stream drops the connection
+        }
+
+        assertThat(upstreams.chatCancelled.get(30, java.util.concurrent.TimeUnit.SECONDS)).startsWith("chatcmpl-");
     }
 
     private HttpResponse<String> deleteJob(String id, String key) throws Exception {

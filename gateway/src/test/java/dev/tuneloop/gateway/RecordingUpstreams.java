@@ -1,6 +1,9 @@
 package dev.tuneloop.gateway;
 
 import dev.tuneloop.proto.v1.CancelJobRequest;
+import dev.tuneloop.proto.v1.ChatChunk;
+import dev.tuneloop.proto.v1.ChatRequest;
+import dev.tuneloop.proto.v1.InferenceServiceGrpc;
 import dev.tuneloop.proto.v1.CurationServiceGrpc;
 import dev.tuneloop.proto.v1.DatasetStats;
 import dev.tuneloop.proto.v1.DatasetStatsRequest;
@@ -21,15 +24,17 @@ import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Test doubles of the ingest, curation and trainer gRPC contracts on one real gRPC server: they record what the
+ * Test doubles of the ingest, curation, trainer and (streaming) inference gRPC contracts on one real gRPC server: they record what the
  * gateway sends and answer as the contracts say, so the gateway's own mapping (tenant, bodies, statuses) is checked.
  */
 final class RecordingUpstreams implements AutoCloseable {
@@ -37,11 +42,14 @@ final class RecordingUpstreams implements AutoCloseable {
     final List<SubmitTranscriptRequest> transcripts = new CopyOnWriteArrayList<>();
     final List<DatasetStatsRequest> statsRequests = new CopyOnWriteArrayList<>();
     final Map<String, JobStatus> jobs = new ConcurrentHashMap<>();
+    /** Completed when a chat stream's client cancelled it. */
+    final CompletableFuture<String> chatCancelled = new CompletableFuture<>();
     private final Server server;
 
     RecordingUpstreams() throws IOException {
         server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                .addService(new Ingest()).addService(new Curation()).addService(new Trainer()).build().start();
+                .addService(new Ingest()).addService(new Curation()).addService(new Trainer())
+                .addService(new EndlessInference()).build().start();
     }
 
     String target() {
@@ -89,6 +97,16 @@ final class RecordingUpstreams implements AutoCloseable {
             transcripts.add(request);
             response.onNext(SubmitResponse.newBuilder().addExampleIds("tr-1").addExampleIds("tr-2").build());
             response.onCompleted();
+        }
+    }
+
+    /** Streams one chunk and then nothing, until the client cancels. */
+    private final class EndlessInference extends InferenceServiceGrpc.InferenceServiceImplBase {
+        @Override
+        public void chatStream(ChatRequest request, StreamObserver<ChatChunk> response) {
+            var call = (ServerCallStreamObserver<ChatChunk>) response;
+            call.setOnCancelHandler(() -> chatCancelled.complete(request.getRequestId()));
+            call.onNext(ChatChunk.newBuilder().setDelta("Once").build());
         }
     }
 
