@@ -82,6 +82,63 @@ class LoraAdapterTest {
     }
 
     @Test
+    void autogradGradientOfBMatchesFiniteDifferences() {
+        LoraSpec spec = LoraSpec.of(2, 4f, LoraTarget.Q, LoraTarget.DOWN);
+        int layer = 2;
+        try (LoraAdapter adapter = LoraAdapters.random(model.config(), spec, manager, 8)) {
+            float[] gradient;
+            try (NDManager m = manager.newSubManager();
+                 GradientCollector collector = Djl.engine().newGradientCollector()) {
+                collector.backward(loss(m, adapter));
+                gradient = adapter.b(layer, LoraTarget.DOWN).getGradient().toFloatArray();
+            }
+            int largest = 0; // the entry whose finite difference stands farthest above float32 noise
+            for (int i = 1; i < gradient.length; i++) {
+                largest = Math.abs(gradient[i]) > Math.abs(gradient[largest]) ? i : largest;
+            }
+            int row = largest / spec.r();
+            int col = largest % spec.r();
+            float eps = 1e-2f;
+            double numeric = (lossWithB(spec, layer, row, col, eps) - lossWithB(spec, layer, row, col, -eps)) / (2 * eps);
+
+            assertThat(Math.abs(gradient[largest])).isGreaterThan(1e-3f);
+            assertThat(gradient[largest]).isCloseTo((float) numeric,
+                    org.assertj.core.data.Offset.offset(Math.abs(gradient[largest]) * 0.02f));
+        }
+    }
+
+    /** Mean negative log-likelihood of the next token over one sequence. */
+    private static NDArray loss(NDManager m, LoraSet lora) {
+        int[] seq = BATCH[0];
+        NDArray tokens = m.create(Arrays.copyOf(seq, seq.length - 1), new Shape(1, seq.length - 1));
+        NDArray targets = m.create(Arrays.stream(seq).skip(1).mapToLong(i -> i).toArray(), new Shape(1, seq.length - 1, 1));
+        NDArray logProbs = model.logits(tokens, null, lora, false).logSoftmax(-1);
+        return logProbs.gather(targets, 2).mean().neg();
+    }
+
+    private static double lossWithB(LoraSpec spec, int layer, int row, int col, float shift) {
+        try (LoraAdapter base = LoraAdapters.random(model.config(), spec, manager, 8)) {
+            var tensors = new dev.tuneloop.llm.model.FloatTensor[model.config().layers()][LoraTarget.values().length][];
+            for (int l = 0; l < model.config().layers(); l++) {
+                for (LoraTarget t : spec.targets()) {
+                    float[] a = base.a(l, t).toFloatArray();
+                    float[] b = base.b(l, t).toFloatArray();
+                    if (l == layer && t == LoraTarget.DOWN) {
+                        b[row * spec.r() + col] += shift;
+                    }
+                    tensors[l][t.ordinal()] = new dev.tuneloop.llm.model.FloatTensor[] {
+                        new dev.tuneloop.llm.model.FloatTensor(base.a(l, t).getShape().getShape(), a),
+                        new dev.tuneloop.llm.model.FloatTensor(base.b(l, t).getShape().getShape(), b)};
+                }
+            }
+            try (LoraAdapter shifted = LoraAdapter.of(model.config(), spec, tensors, manager);
+                 NDManager m = manager.newSubManager()) {
+                return loss(m, shifted).getFloat();
+            }
+        }
+    }
+
+    @Test
     void batchMixingTwoAdaptersAndTheBaseEqualsEachSequenceRunAlone() {
         LoraSpec qv = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
         LoraSpec mlp = new LoraSpec(2, 4f, 0f, Set.of(LoraTarget.GATE, LoraTarget.UP, LoraTarget.O), true);
