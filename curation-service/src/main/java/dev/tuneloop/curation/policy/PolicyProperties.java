@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.BiFunction;
+import java.util.function.BiConsumer;
 
 /**
  * Reads a {@link PolicyBook} from flat configuration properties (relative to {@code curation.}):
@@ -17,34 +17,34 @@ import java.util.function.BiFunction;
  */
 public final class PolicyProperties {
 
-  private static final Map<String, BiFunction<CurationPolicy, String, CurationPolicy>> KEYS = new LinkedHashMap<>();
+  private static final Map<String, BiConsumer<Builder, String>> KEYS = new LinkedHashMap<>();
 
   static {
-    KEYS.put("max-seq-len", (p, v) -> with(p, b -> b.maxSeqLen = Integer.parseInt(v)));
-    KEYS.put("chat-template", (p, v) -> with(p, b -> b.chatTemplate = v));
-    KEYS.put("max-turns", (p, v) -> with(p, b -> b.maxTurns = Integer.parseInt(v)));
-    KEYS.put("min-response-chars", (p, v) -> with(p, b -> b.minResponseChars = Integer.parseInt(v)));
-    KEYS.put("max-repetition", (p, v) -> with(p, b -> b.maxRepetition = Double.parseDouble(v)));
-    KEYS.put("near-duplicate-threshold", (p, v) -> with(p, b -> b.nearDuplicateThreshold = Double.parseDouble(v)));
-    KEYS.put("shingle-size", (p, v) -> with(p, b -> b.shingleSize = Integer.parseInt(v)));
-    KEYS.put("contradiction-max-similarity", (p, v) -> with(p, b -> b.contradictionMaxSimilarity = Double.parseDouble(v)));
-    KEYS.put("pii", (p, v) -> with(p, b -> b.pii = PiiAction.valueOf(v.trim().toUpperCase(Locale.ROOT))));
-    KEYS.put("filter-refusals", (p, v) -> with(p, b -> b.filterRefusals = bool(v)));
-    KEYS.put("refusal-phrases", (p, v) -> with(p, b -> b.refusalPhrases = Arrays.stream(v.split(","))
-        .map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).toList()));
-    KEYS.put("retrain.enabled", (p, v) -> retrain(p, r -> new RetrainPolicy(bool(v), r.adapter(), r.minNew(), r.minTotal(), r.schedule())));
-    KEYS.put("retrain.adapter", (p, v) -> retrain(p, r -> new RetrainPolicy(r.enabled(), v, r.minNew(), r.minTotal(), r.schedule())));
-    KEYS.put("retrain.min-new", (p, v) -> retrain(p, r -> new RetrainPolicy(r.enabled(), r.adapter(), Integer.parseInt(v), r.minTotal(), r.schedule())));
-    KEYS.put("retrain.min-total", (p, v) -> retrain(p, r -> new RetrainPolicy(r.enabled(), r.adapter(), r.minNew(), Integer.parseInt(v), r.schedule())));
-    KEYS.put("retrain.schedule", (p, v) -> retrain(p, r -> new RetrainPolicy(r.enabled(), r.adapter(), r.minNew(), r.minTotal(), duration(v))));
-    KEYS.put("training.base-model", (p, v) -> training(p, t -> new TrainingDefaults(v, t.chatTemplate(), t.loraR(), t.loraAlpha(), t.numEpochs(), t.learningRate(), t.microBatchSize(), t.maxSteps())));
-    KEYS.put("training.chat-template", (p, v) -> training(p, t -> new TrainingDefaults(t.baseModel(), v, t.loraR(), t.loraAlpha(), t.numEpochs(), t.learningRate(), t.microBatchSize(), t.maxSteps())));
-    KEYS.put("training.lora-r", (p, v) -> training(p, t -> new TrainingDefaults(t.baseModel(), t.chatTemplate(), Integer.parseInt(v), t.loraAlpha(), t.numEpochs(), t.learningRate(), t.microBatchSize(), t.maxSteps())));
-    KEYS.put("training.lora-alpha", (p, v) -> training(p, t -> new TrainingDefaults(t.baseModel(), t.chatTemplate(), t.loraR(), Float.parseFloat(v), t.numEpochs(), t.learningRate(), t.microBatchSize(), t.maxSteps())));
-    KEYS.put("training.num-epochs", (p, v) -> training(p, t -> new TrainingDefaults(t.baseModel(), t.chatTemplate(), t.loraR(), t.loraAlpha(), Integer.parseInt(v), t.learningRate(), t.microBatchSize(), t.maxSteps())));
-    KEYS.put("training.learning-rate", (p, v) -> training(p, t -> new TrainingDefaults(t.baseModel(), t.chatTemplate(), t.loraR(), t.loraAlpha(), t.numEpochs(), Float.parseFloat(v), t.microBatchSize(), t.maxSteps())));
-    KEYS.put("training.micro-batch-size", (p, v) -> training(p, t -> new TrainingDefaults(t.baseModel(), t.chatTemplate(), t.loraR(), t.loraAlpha(), t.numEpochs(), t.learningRate(), Integer.parseInt(v), t.maxSteps())));
-    KEYS.put("training.max-steps", (p, v) -> training(p, t -> new TrainingDefaults(t.baseModel(), t.chatTemplate(), t.loraR(), t.loraAlpha(), t.numEpochs(), t.learningRate(), t.microBatchSize(), Integer.parseInt(v))));
+    KEYS.put("max-seq-len", (b, v) -> b.maxSeqLen = Integer.parseInt(v));
+    KEYS.put("chat-template", (b, v) -> b.chatTemplate = v);
+    KEYS.put("max-turns", (b, v) -> b.maxTurns = Integer.parseInt(v));
+    KEYS.put("min-response-chars", (b, v) -> b.minResponseChars = Integer.parseInt(v));
+    KEYS.put("max-repetition", (b, v) -> b.maxRepetition = Double.parseDouble(v));
+    KEYS.put("near-duplicate-threshold", (b, v) -> b.nearDuplicateThreshold = Double.parseDouble(v));
+    KEYS.put("shingle-size", (b, v) -> b.shingleSize = Integer.parseInt(v));
+    KEYS.put("contradiction-max-similarity", (b, v) -> b.contradictionMaxSimilarity = Double.parseDouble(v));
+    KEYS.put("pii", (b, v) -> b.pii = PiiAction.valueOf(v.toUpperCase(Locale.ROOT)));
+    KEYS.put("filter-refusals", (b, v) -> b.filterRefusals = bool(v));
+    KEYS.put("refusal-phrases", (b, v) -> b.refusalPhrases = Arrays.stream(v.split(","))
+        .map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).toList());
+    KEYS.put("retrain.enabled", (b, v) -> b.retrainEnabled = bool(v));
+    KEYS.put("retrain.adapter", (b, v) -> b.adapter = v);
+    KEYS.put("retrain.min-new", (b, v) -> b.minNew = Integer.parseInt(v));
+    KEYS.put("retrain.min-total", (b, v) -> b.minTotal = Integer.parseInt(v));
+    KEYS.put("retrain.schedule", (b, v) -> b.schedule = duration(v));
+    KEYS.put("training.base-model", (b, v) -> b.baseModel = v);
+    KEYS.put("training.chat-template", (b, v) -> b.trainingTemplate = v);
+    KEYS.put("training.lora-r", (b, v) -> b.loraR = Integer.parseInt(v));
+    KEYS.put("training.lora-alpha", (b, v) -> b.loraAlpha = Float.parseFloat(v));
+    KEYS.put("training.num-epochs", (b, v) -> b.numEpochs = Integer.parseInt(v));
+    KEYS.put("training.learning-rate", (b, v) -> b.learningRate = Float.parseFloat(v));
+    KEYS.put("training.micro-batch-size", (b, v) -> b.microBatchSize = Integer.parseInt(v));
+    KEYS.put("training.max-steps", (b, v) -> b.maxSteps = Integer.parseInt(v));
   }
 
   private PolicyProperties() {}
@@ -84,12 +84,14 @@ public final class PolicyProperties {
   }
 
   private static CurationPolicy apply(CurationPolicy p, String property, String key, String value) {
-    BiFunction<CurationPolicy, String, CurationPolicy> setter = KEYS.get(key);
+    BiConsumer<Builder, String> setter = KEYS.get(key);
     if (setter == null) {
       throw new IllegalArgumentException("curation." + property + " is not a known policy property; known: " + KEYS.keySet());
     }
     try {
-      return setter.apply(p, value.strip());
+      Builder b = new Builder(p);
+      setter.accept(b, value.strip());
+      return b.build();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("curation." + property + " = '" + value + "' is invalid: " + e.getMessage(), e);
     }
@@ -120,20 +122,6 @@ public final class PolicyProperties {
     return Boolean.parseBoolean(v);
   }
 
-  private static CurationPolicy retrain(CurationPolicy p, java.util.function.UnaryOperator<RetrainPolicy> change) {
-    return with(p, b -> b.retrain = change.apply(b.retrain));
-  }
-
-  private static CurationPolicy training(CurationPolicy p, java.util.function.UnaryOperator<TrainingDefaults> change) {
-    return with(p, b -> b.training = change.apply(b.training));
-  }
-
-  private static CurationPolicy with(CurationPolicy p, java.util.function.Consumer<Builder> change) {
-    Builder b = new Builder(p);
-    change.accept(b);
-    return b.build();
-  }
-
   /** A mutable copy used only while applying one property. */
   private static final class Builder {
     int maxSeqLen;
@@ -147,8 +135,19 @@ public final class PolicyProperties {
     PiiAction pii;
     boolean filterRefusals;
     List<String> refusalPhrases;
-    RetrainPolicy retrain;
-    TrainingDefaults training;
+    boolean retrainEnabled;
+    String adapter;
+    int minNew;
+    int minTotal;
+    Duration schedule;
+    String baseModel;
+    String trainingTemplate;
+    int loraR;
+    float loraAlpha;
+    int numEpochs;
+    float learningRate;
+    int microBatchSize;
+    int maxSteps;
 
     Builder(CurationPolicy p) {
       maxSeqLen = p.maxSeqLen();
@@ -162,13 +161,28 @@ public final class PolicyProperties {
       pii = p.pii();
       filterRefusals = p.filterRefusals();
       refusalPhrases = p.refusalPhrases();
-      retrain = p.retrain();
-      training = p.training();
+      RetrainPolicy r = p.retrain();
+      retrainEnabled = r.enabled();
+      adapter = r.adapter();
+      minNew = r.minNew();
+      minTotal = r.minTotal();
+      schedule = r.schedule();
+      TrainingDefaults t = p.training();
+      baseModel = t.baseModel();
+      trainingTemplate = t.chatTemplate();
+      loraR = t.loraR();
+      loraAlpha = t.loraAlpha();
+      numEpochs = t.numEpochs();
+      learningRate = t.learningRate();
+      microBatchSize = t.microBatchSize();
+      maxSteps = t.maxSteps();
     }
 
     CurationPolicy build() {
       return new CurationPolicy(maxSeqLen, chatTemplate, maxTurns, minResponseChars, maxRepetition, nearDuplicateThreshold,
-          shingleSize, contradictionMaxSimilarity, pii, filterRefusals, refusalPhrases, retrain, training);
+          shingleSize, contradictionMaxSimilarity, pii, filterRefusals, refusalPhrases,
+          new RetrainPolicy(retrainEnabled, adapter, minNew, minTotal, schedule),
+          new TrainingDefaults(baseModel, trainingTemplate, loraR, loraAlpha, numEpochs, learningRate, microBatchSize, maxSteps));
     }
   }
 }
