@@ -3,7 +3,6 @@ package dev.tuneloop.inference.adapters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -123,13 +122,13 @@ public final class ResidentAdapters<A extends AutoCloseable> implements AutoClos
 
     @Override
     public void close() {
-        List<Entry<A>> all;
+        List<Entry<A>> idle;
         synchronized (this) {
-            all = List.copyOf(entries.values());
+            entries.values().forEach(e -> e.evicted = true); // leased ones close on their last release
+            idle = entries.values().stream().filter(e -> e.leases == 0).toList();
             entries.clear();
-            all.forEach(e -> e.evicted = true);
         }
-        all.stream().filter(e -> e.leases == 0).forEach(this::closeQuietly);
+        idle.forEach(this::closeQuietly);
     }
 
     private static final class Entry<A> {
@@ -172,12 +171,5 @@ public final class ResidentAdapters<A extends AutoCloseable> implements AutoClos
     /** For tests and metrics: how many are resident. */
     public synchronized int size() {
         return entries.size();
-    }
-
-    /** Visible for the registry's listing. */
-    synchronized Map<AdapterId, Boolean> snapshot() {
-        Map<AdapterId, Boolean> out = new LinkedHashMap<>();
-        entries.forEach((id, e) -> out.put(id, e.loaded.isDone() && !e.loaded.isCompletedExceptionally()));
-        return out;
     }
 }

@@ -4,9 +4,11 @@ import dev.tuneloop.inference.adapters.AdapterRegistry;
 import dev.tuneloop.inference.adapters.ServedAdapter;
 import dev.tuneloop.proto.v1.ChatMessage;
 import dev.tuneloop.proto.v1.ChatRequest;
+import dev.tuneloop.proto.v1.FinishReason;
 import dev.tuneloop.proto.v1.Role;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -38,6 +40,8 @@ public final class ChatService {
         this.tokensPerSecond = DistributionSummary.builder("tuneloop.inference.tokens.per.second")
                 .description("decode speed of each request, completion tokens / generation time")
                 .publishPercentiles(0.5).register(meters);
+        Gauge.builder("tuneloop.inference.adapters.resident", adapters, AdapterRegistry::residentCount)
+                .description("adapters loaded in memory").register(meters);
     }
 
     /**
@@ -93,8 +97,8 @@ public final class ChatService {
     private Result run(ChatRequest request, String template, AdapterRegistry.Acquired<ServedAdapter> adapter,
                        ChatEngine.TextListener onText, BooleanSupplier cancelled, long arrived) {
         if (cancelled.getAsBoolean()) {
-            return new Result(new ChatEngine.Outcome("", dev.tuneloop.proto.v1.FinishReason.FINISH_REASON_STOP,
-                    0, 0, true), adapter.version());
+            return new Result(new ChatEngine.Outcome("", FinishReason.FINISH_REASON_STOP, 0, 0, true),
+                    adapter.version());
         }
         long started = System.nanoTime();
         boolean[] first = {true};
