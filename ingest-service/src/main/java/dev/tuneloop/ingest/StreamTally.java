@@ -16,8 +16,9 @@ public final class StreamTally {
   private long failed;
   private final List<SubmitError> errors = new ArrayList<>();
 
-  public synchronized long received() {
-    return ++received - 1;
+  /** Counts one more received record and returns its position in the stream, from 0. */
+  public synchronized long nextIndex() {
+    return received++;
   }
 
   public synchronized void written(IngestService.Written w) {

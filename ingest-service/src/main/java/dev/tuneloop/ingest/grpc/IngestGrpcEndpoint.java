@@ -54,7 +54,7 @@ public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase 
     return new StreamObserver<>() {
       @Override
       public void onNext(SubmitRequest request) {
-        long index = tally.received();
+        long index = tally.nextIndex();
         pending.incrementAndGet();
         CompletableFuture<IngestService.Written> written;
         try {
