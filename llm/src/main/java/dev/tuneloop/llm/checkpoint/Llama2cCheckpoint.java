@@ -29,6 +29,10 @@ public final class Llama2cCheckpoint {
 
     public static CheckpointContents read(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (channel.size() > Integer.MAX_VALUE) {
+                throw new CheckpointException(file, "llama2.c checkpoints over 2 GiB are not supported ("
+                        + channel.size() + " bytes); use the model's Hugging Face safetensors instead");
+            }
             return read(file, channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size()));
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot read llama2.c checkpoint: " + e.getMessage(), e);

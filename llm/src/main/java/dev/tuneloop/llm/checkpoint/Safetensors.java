@@ -53,14 +53,14 @@ public final class Safetensors {
             if (size < 8) {
                 throw new CheckpointException(file, "truncated safetensors file: " + size + " bytes, no header length");
             }
-            ByteBuffer all = channel.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
-            long headerLength = all.getLong(0);
+            ByteBuffer lengthBytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, 8).order(ByteOrder.LITTLE_ENDIAN);
+            long headerLength = lengthBytes.getLong(0);
             if (headerLength <= 0 || headerLength > MAX_HEADER || 8 + headerLength > size) {
                 throw new CheckpointException(file, "truncated or corrupt safetensors file: header length "
                         + headerLength + " does not fit in " + size + " bytes");
             }
             byte[] headerBytes = new byte[(int) headerLength];
-            all.get(8, headerBytes);
+            channel.map(FileChannel.MapMode.READ_ONLY, 8, headerLength).get(headerBytes);
             JsonNode header = parseHeader(file, headerBytes);
             long dataStart = 8 + headerLength;
             Map<String, FloatTensor> tensors = new LinkedHashMap<>();
@@ -70,7 +70,7 @@ public final class Safetensors {
                 if (entry.getKey().equals(METADATA)) {
                     entry.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 } else {
-                    tensors.put(entry.getKey(), tensor(file, entry.getKey(), entry.getValue(), all, dataStart, size));
+                    tensors.put(entry.getKey(), tensor(file, entry.getKey(), entry.getValue(), channel, dataStart, size));
                 }
             }
             return new Contents(tensors, metadata);
@@ -91,7 +91,9 @@ public final class Safetensors {
         }
     }
 
-    private static FloatTensor tensor(Path file, String name, JsonNode info, ByteBuffer all, long dataStart, long size) {
+    /** One tensor, mapped on its own so that files (shards) beyond 2 GiB read fine. */
+    private static FloatTensor tensor(Path file, String name, JsonNode info, FileChannel channel, long dataStart,
+                                      long size) throws IOException {
         String dtypeName = info.path("dtype").asText();
         DType dtype;
         try {
@@ -114,7 +116,8 @@ public final class Safetensors {
             throw new CheckpointException(file, "truncated safetensors file: tensor '" + name + "' ends at byte "
                     + (dataStart + end) + " but the file has " + size);
         }
-        ByteBuffer data = all.slice((int) (dataStart + begin), (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, end - begin)
+                .order(ByteOrder.LITTLE_ENDIAN);
         float[] values = new float[Math.toIntExact(count)];
         switch (dtype) {
             case F32 -> data.asFloatBuffer().get(values);
