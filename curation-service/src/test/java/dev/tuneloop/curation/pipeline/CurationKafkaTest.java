@@ -76,9 +76,13 @@ class CurationKafkaTest {
   }
 
   private CurationWorker worker(PolicyBook policies, RetrainPlanner planner) {
+    return worker(policies, planner, TEMPLATES);
+  }
+
+  private CurationWorker worker(PolicyBook policies, RetrainPlanner planner, TemplateProfiles templates) {
     CurationWorker w = new CurationWorker(
         new CurationWorker.Config(kafka, topics, infra.group("curation"), "curation-" + infra.id(), Duration.ofSeconds(1)),
-        policies, TEMPLATES, new StatsBook(), planner, infra.objectStore(), Clock.systemUTC()).start();
+        policies, templates, new StatsBook(), planner, infra.objectStore(), Clock.systemUTC()).start();
     closeLater.add(w);
     return w;
   }
@@ -154,6 +158,32 @@ class CurationKafkaTest {
     }
     assertThat(curatedStats).isEqualTo(out.curated.size());
     assertThat(rejectedStats).isEqualTo(out.rejected.size());
+  }
+
+  @Test
+  void faultInTheMiddleOfABatchIsRetriedFromTheLastCommitWithoutDuplicates() throws Exception {
+    RawRecords gen = new RawRecords(3);
+    int total = 1_500;
+    for (int i = 0; i < total; i++) {
+      send(i == 700 ? gen.pair("id-700", "ds0", "POISON question about returns", "Returns are free within the window.")
+          : gen.clean("id-" + i, "ds0"));
+    }
+    producer.flush();
+    FailingOnceTokenizer tokenizer = new FailingOnceTokenizer(Llama2cTokenizer.stories260K(), "POISON");
+    CurationWorker worker = worker(PolicyProperties.parse(Map.of("defaults.retrain.enabled", "false")), new RetrainPlanner(),
+        new TemplateProfiles(tokenizer));
+    OutputReader out = new OutputReader(kafka, topics, infra.group("verify"));
+    closeLater.add(out);
+    await().atMost(Duration.ofSeconds(120)).until(() -> out.poll() >= total);
+    out.poll();
+    assertThat(tokenizer.failed()).isTrue();
+    List<String> decided = new ArrayList<>();
+    out.curated.forEach(c -> decided.add(c.getExample().getId()));
+    out.rejected.forEach(r -> decided.add(r.getExample().getId()));
+    assertThat(decided).hasSize(total).doesNotHaveDuplicates();
+    assertThat(out.curated).anySatisfy(c -> assertThat(c.getExample().getId()).isEqualTo("id-700"));
+    // The session that failed committed nothing of its open batch; the new session's stats were rebuilt, not added to.
+    assertThat(worker.stats().stats("acme", "ds0").build().getCurated()).isEqualTo(out.curated.size());
   }
 
   @Test
