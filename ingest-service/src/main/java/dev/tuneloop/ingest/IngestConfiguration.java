@@ -8,7 +8,7 @@ import java.time.Duration;
 /**
  * {@code ingest.*} settings.
  *
- * @param maxPayloadBytes {@code ingest.limits.max-payload-bytes} and the other limits: see {@link IngestLimits}
+ * @param maxPayloadBytes {@code ingest.max-payload-bytes} and the other limits: see {@link IngestLimits}
  * @param maxInFlight records sent to Kafka and not yet acknowledged, across all callers ({@code ingest.max-in-flight})
  * @param inFlightWait how long a caller waits for an in-flight slot before RESOURCE_EXHAUSTED
  * @param streamWindow records of one SubmitStream requested ahead of Kafka's acknowledgements

@@ -9,10 +9,10 @@ import java.util.regex.Pattern;
  * What one record may hold. Oversized input is refused at the door with the limit's configuration key, so a client
  * knows what to change; curation's own LIMIT_EXCEEDED covers records that arrive by other routes.
  *
- * @param maxPayloadBytes serialized size of one submitted record ({@code ingest.limits.max-payload-bytes})
- * @param maxTurns messages in one example ({@code ingest.limits.max-turns})
- * @param maxMessageChars characters in one message ({@code ingest.limits.max-message-chars})
- * @param maxMetadataEntries metadata labels on one example ({@code ingest.limits.max-metadata-entries})
+ * @param maxPayloadBytes serialized size of one submitted record ({@code ingest.max-payload-bytes})
+ * @param maxTurns messages in one example ({@code ingest.max-turns})
+ * @param maxMessageChars characters in one message ({@code ingest.max-message-chars})
+ * @param maxMetadataEntries metadata labels on one example ({@code ingest.max-metadata-entries})
  */
 public record IngestLimits(int maxPayloadBytes, int maxTurns, int maxMessageChars, int maxMetadataEntries) {
 
@@ -24,7 +24,7 @@ public record IngestLimits(int maxPayloadBytes, int maxTurns, int maxMessageChar
   public void checkPayload(int bytes) {
     if (bytes > maxPayloadBytes) {
       throw new InvalidRecordException("record is " + bytes + " bytes; the limit is " + maxPayloadBytes
-          + " (ingest.limits.max-payload-bytes)");
+          + " (ingest.max-payload-bytes)");
     }
   }
 
@@ -44,18 +44,18 @@ public record IngestLimits(int maxPayloadBytes, int maxTurns, int maxMessageChar
     List<ChatMessage> messages = Examples.messages(example);
     if (messages.size() > maxTurns) {
       throw new InvalidRecordException("example has " + messages.size() + " messages; the limit is " + maxTurns
-          + " (ingest.limits.max-turns)");
+          + " (ingest.max-turns)");
     }
     for (int i = 0; i < messages.size(); i++) {
       int chars = messages.get(i).getContent().length();
       if (chars > maxMessageChars) {
         throw new InvalidRecordException("message " + i + " has " + chars + " characters; the limit is "
-            + maxMessageChars + " (ingest.limits.max-message-chars)");
+            + maxMessageChars + " (ingest.max-message-chars)");
       }
     }
     if (example.getMetadataCount() > maxMetadataEntries) {
       throw new InvalidRecordException("example has " + example.getMetadataCount() + " metadata entries; the limit is "
-          + maxMetadataEntries + " (ingest.limits.max-metadata-entries)");
+          + maxMetadataEntries + " (ingest.max-metadata-entries)");
     }
   }
 }

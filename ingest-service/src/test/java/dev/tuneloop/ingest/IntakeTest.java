@@ -61,7 +61,7 @@ class IntakeTest {
     assertThatThrownBy(() -> small.toExample(request()
         .setPair(PromptResponse.newBuilder().setPrompt("x".repeat(200)).setResponse("y")).build(), Source.SOURCE_GRPC))
         .isInstanceOf(InvalidRecordException.class)
-        .hasMessageContaining("the limit is 100 (ingest.limits.max-payload-bytes)");
+        .hasMessageContaining("the limit is 100 (ingest.max-payload-bytes)");
   }
 
   @Test
@@ -70,7 +70,7 @@ class IntakeTest {
     assertThatThrownBy(() -> small.toExample(request()
         .setPair(PromptResponse.newBuilder().setSystem("s").setPrompt("p").setResponse("r")).build(), Source.SOURCE_GRPC))
         .isInstanceOf(InvalidRecordException.class)
-        .hasMessage("example has 3 messages; the limit is 2 (ingest.limits.max-turns)");
+        .hasMessage("example has 3 messages; the limit is 2 (ingest.max-turns)");
   }
 
   @Test
