@@ -7,11 +7,22 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import dev.tuneloop.proto.v1.ListAdaptersResponse;
+import dev.tuneloop.proto.v1.ListJobsResponse;
+import dev.tuneloop.proto.v1.SubmitResponse;
+import dev.tuneloop.proto.v1.SubmitSummary;
+import java.util.Set;
 
 /** Reads request bodies as JSON ourselves, so a malformed body gets a 400 that says where it broke. */
 public final class JsonBodies {
     public static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Lists are always printed, empty ones as []; other unset fields are left out, as proto3 JSON does. */
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
+            .includingDefaultValueFields(Set.of(
+                    ListAdaptersResponse.getDescriptor().findFieldByName("adapters"),
+                    ListJobsResponse.getDescriptor().findFieldByName("jobs"),
+                    SubmitResponse.getDescriptor().findFieldByName("example_ids"),
+                    SubmitSummary.getDescriptor().findFieldByName("errors")))
             .preservingProtoFieldNames()
             .omittingInsignificantWhitespace();
     private static final JsonFormat.Parser PARSER = JsonFormat.parser();
