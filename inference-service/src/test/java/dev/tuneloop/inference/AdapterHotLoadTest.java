@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tuneloop.inference.adapters.AdapterEventsConsumer;
+import dev.tuneloop.inference.adapters.AdapterRegistry;
 import dev.tuneloop.inference.adapters.PeftAdapterLoader;
 import dev.tuneloop.llm.chat.ChatTemplates;
 import dev.tuneloop.llm.checkpoint.BuiltinModels;
@@ -140,6 +141,23 @@ class AdapterHotLoadTest {
         assertThat(tuned.getText()).isNotEqualTo(base.getText());
         assertThat(inference.chat(request("storyteller@v1", "Once upon a time")).getText()).isEqualTo(tuned.getText());
         assertThat(inference.chat(request("", "Once upon a time")).getText()).isEqualTo(base.getText());
+    }
+
+    @Test
+    void aRestartedServiceReloadsWhatWasPublishedBeforeItStarted(Infra infra, @TempDir Path dir) throws Exception {
+        publish("veteran", "v1", 0.5f, model.id().sha256(), dir);
+        publish("veteran", "v2", 0.5f, model.id().sha256(), dir);
+        assertThat(awaitListed("veteran", "v2").getLoaded()).isTrue();
+
+        try (var restarted = new AdapterRegistry<>(2, new PeftAdapterLoader(store, model));
+             var replay = new AdapterEventsConsumer(infra.kafka(), topic, restarted::publish).start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> restarted.list(TENANT).stream().anyMatch(a ->
+                    a.getAdapter().getName().equals("veteran") && a.getAdapter().getVersion().equals("v2") && a.getLoaded()));
+            await().atMost(Duration.ofSeconds(30)).until(replay::caughtUp);
+            try (var acquired = restarted.acquire(TENANT, "veteran")) {
+                assertThat(acquired.version()).isEqualTo("v2");
+            }
+        }
     }
 
     @Test
