@@ -1,6 +1,8 @@
 package dev.tuneloop.local;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -8,16 +10,20 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar local/target/tuneloop-local.jar [--data-dir DIR] [--services a,b] [-Dkey=value ...]}: starts the
- * local platform, prints its endpoints and runs until Ctrl-C (or until a service dies), then stops everything.
+ * {@code java -jar local/target/tuneloop-local.jar [demo] [--data-dir DIR] [--services a,b] [-Dkey=value ...]}: starts
+ * the local platform, prints its endpoints and runs until Ctrl-C (or until a service dies), then stops everything.
+ * With {@code demo} it runs the main job instead ({@link Demo}) and stops when that is done.
  */
 public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws InterruptedException {
+    boolean demo = args.length > 0 && args[0].equals("demo");
+    if (demo) args = Arrays.copyOfRange(args, 1, args.length);
     LocalOptions options;
     try {
       options = parse(args);
+      if (demo) options = options.withProperties(merged(Demo.properties(), options.properties()));
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.err.println(usage());
@@ -40,6 +46,9 @@ public final class Main {
       platform.close();
       stopped.countDown();
     }, "tuneloop-shutdown"));
+    if (demo) {
+      System.exit(runDemo(platform));
+    }
     System.out.println("tuneloop: up. Endpoints:\n" + platform.endpoints().describe() + "Ctrl-C stops everything.");
     watch(platform);
     stopped.await();
@@ -56,6 +65,25 @@ public final class Main {
       }
       Thread.sleep(1000);
     }
+  }
+
+  /** Runs the demo against the gateway; returns the process exit code (the shutdown hook stops everything). */
+  private static int runDemo(LocalPlatform platform) {
+    URI gateway = URI.create(platform.endpoints().service("gateway").httpUrl());
+    try {
+      new Demo(gateway, System.out).run(Path.of("samples", "foobear.jsonl"), Duration.ofMinutes(20));
+      System.out.println("tuneloop: demo finished. Run without 'demo' to keep the platform up and try it yourself.");
+      return 0;
+    } catch (Exception e) {
+      System.err.println("tuneloop: demo failed: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static Map<String, String> merged(Map<String, String> defaults, Map<String, String> overrides) {
+    Map<String, String> all = new HashMap<>(defaults);
+    all.putAll(overrides);
+    return all;
   }
 
   static LocalOptions parse(String[] args) {
@@ -89,7 +117,8 @@ public final class Main {
 
   private static String usage() {
     return """
-        usage: java -jar local/target/tuneloop-local.jar [options]
+        usage: java -jar local/target/tuneloop-local.jar [demo] [options]
+          demo                run the main job (samples in, curated, trained, served, asked) and stop
           --data-dir DIR      Kafka log and S3 objects (default .tuneloop), kept between runs
           --services a,b      start only these of %s
           --free-ports        any free ports instead of 8080-8084 / 50050-50054 / 9092 / 9000
