@@ -41,6 +41,8 @@ public final class PolicyProperties {
     KEYS.put("training.chat-template", (b, v) -> b.trainingTemplate = v);
     KEYS.put("training.lora-r", (b, v) -> b.loraR = Integer.parseInt(v));
     KEYS.put("training.lora-alpha", (b, v) -> b.loraAlpha = Float.parseFloat(v));
+    KEYS.put("training.target-modules", (b, v) -> b.targetModules = Arrays.stream(v.split(","))
+        .map(String::strip).filter(s -> !s.isEmpty()).toList());
     KEYS.put("training.num-epochs", (b, v) -> b.numEpochs = Integer.parseInt(v));
     KEYS.put("training.learning-rate", (b, v) -> b.learningRate = Float.parseFloat(v));
     KEYS.put("training.micro-batch-size", (b, v) -> b.microBatchSize = Integer.parseInt(v));
@@ -144,6 +146,7 @@ public final class PolicyProperties {
     String trainingTemplate;
     int loraR;
     float loraAlpha;
+    List<String> targetModules;
     int numEpochs;
     float learningRate;
     int microBatchSize;
@@ -172,6 +175,7 @@ public final class PolicyProperties {
       trainingTemplate = t.chatTemplate();
       loraR = t.loraR();
       loraAlpha = t.loraAlpha();
+      targetModules = t.targetModules();
       numEpochs = t.numEpochs();
       learningRate = t.learningRate();
       microBatchSize = t.microBatchSize();
@@ -182,7 +186,7 @@ public final class PolicyProperties {
       return new CurationPolicy(maxSeqLen, chatTemplate, maxTurns, minResponseChars, maxRepetition, nearDuplicateThreshold,
           shingleSize, contradictionMaxSimilarity, pii, filterRefusals, refusalPhrases,
           new RetrainPolicy(retrainEnabled, adapter, minNew, minTotal, schedule),
-          new TrainingDefaults(baseModel, trainingTemplate, loraR, loraAlpha, numEpochs, learningRate, microBatchSize, maxSteps));
+          new TrainingDefaults(baseModel, trainingTemplate, loraR, loraAlpha, targetModules, numEpochs, learningRate, microBatchSize, maxSteps));
     }
   }
 }

@@ -28,6 +28,7 @@ public final class TrainingRequests {
     if (t.loraAlpha() > 0) {
       lora.setLoraAlpha(t.loraAlpha());
     }
+    lora.addAllTargetModules(t.targetModules());
     OptimizerConfig.Builder optimizer = OptimizerConfig.newBuilder();
     if (t.learningRate() > 0) {
       optimizer.setLearningRate(t.learningRate());

@@ -16,16 +16,19 @@ class PolicyPropertiesTest {
         "datasets.acme/support.pii", "reject",
         "datasets.acme/support.retrain.min-new", "10",
         "datasets.acme/support.retrain.schedule", "24h",
-        "datasets.acme/support.training.lora-r", "16"));
+        "datasets.acme/support.training.lora-r", "16",
+        "datasets.acme/support.training.target-modules", "q_proj, v_proj,down_proj"));
     CurationPolicy support = book.policyFor("acme", "support");
     assertThat(support.maxSeqLen()).isEqualTo(256);
     assertThat(support.pii()).isEqualTo(PiiAction.REJECT);
     assertThat(support.retrain().minNew()).isEqualTo(10);
     assertThat(support.retrain().schedule()).isEqualTo(Duration.ofHours(24));
     assertThat(support.training().loraR()).isEqualTo(16);
+    assertThat(support.training().targetModules()).containsExactly("q_proj", "v_proj", "down_proj");
     CurationPolicy other = book.policyFor("acme", "sales");
     assertThat(other.pii()).isEqualTo(PiiAction.REDACT);
     assertThat(other.maxSeqLen()).isEqualTo(256);
+    assertThat(other.training().targetModules()).isEmpty();
   }
 
   @Test
