@@ -4,9 +4,7 @@ import dev.tuneloop.llm.checkpoint.LoadedModel;
 import dev.tuneloop.llm.lora.LoraSet;
 import dev.tuneloop.llm.model.DecodeSession;
 import dev.tuneloop.llm.model.LlamaModel;
-import dev.tuneloop.llm.tokenizer.StreamingDecoder;
 import dev.tuneloop.llm.tokenizer.Tokenizer;
-import java.util.Arrays;
 
 /**
  * Generates a continuation of one prompt: prefill, then one token at a time through a {@link DecodeSession}, with
@@ -45,57 +43,23 @@ public final class Generator {
      * @param listener receives text as it is released; use TokenListener.NONE to ignore
      */
     public GenerationResult generate(int[] prompt, SamplingParams params, LoraSet adapter, TokenListener listener) {
-        int context = model.config().maxSeqLen();
-        if (prompt.length == 0 || prompt.length >= context) {
-            throw new IllegalArgumentException("prompt has " + prompt.length + " tokens; it must have 1 to "
-                    + (context - 1) + " for this model's context of " + context);
-        }
-        int budget = Math.min(params.maxTokens(), context - prompt.length);
-        Sampler sampler = Sampler.of(params);
-        StopMatcher stops = new StopMatcher(params.stop());
-        StreamingDecoder decoder = tokenizer.streamingDecoder(prompt);
-        int[] sequence = Arrays.copyOf(prompt, prompt.length + budget);
-        int generated = 0;
-        FinishReason reason = FinishReason.LENGTH;
+        int budget = Continuation.budget(prompt, params, model.config().maxSeqLen());
+        Continuation continuation = new Continuation(prompt, params, budget, tokenizer, listener);
         try (DecodeSession session = model.newSession(1, prompt.length + budget, adapter)) {
             float[] logits = session.prefill(new int[][] {prompt})[0];
-            while (generated < budget) {
+            while (true) {
                 if (Thread.currentThread().isInterrupted()) {
-                    reason = FinishReason.CANCELLED;
+                    continuation.cancel();
                     break;
                 }
-                penalize(logits, sequence, prompt.length + generated, params.repetitionPenalty());
-                int next = sampler.sample(logits);
-                sequence[prompt.length + generated++] = next;
-                if (params.stopAtEos() && endsSequence(next)) {
-                    listener.onToken(next, "");
-                    reason = FinishReason.EOS;
+                int next = continuation.advance(logits);
+                if (continuation.done()) {
                     break;
                 }
-                String released = stops.append(decoder.push(next));
-                listener.onToken(next, released);
-                if (stops.stopped()) {
-                    reason = FinishReason.STOP_SEQUENCE;
-                    break;
-                }
-                if (generated < budget) {
-                    logits = session.step(next)[0];
-                }
+                logits = session.step(next)[0];
             }
         }
-        if (!stops.stopped()) {
-            String rest = stops.finish(decoder.finish());
-            if (!rest.isEmpty()) {
-                listener.onToken(-1, rest);
-            }
-        }
-        int[] tokens = Arrays.copyOfRange(sequence, prompt.length, prompt.length + generated);
-        return new GenerationResult(stops.text(), tokens, reason, new Usage(prompt.length, generated));
-    }
-
-    /** EOS, or a generated BOS: llama2.c models separate stories with BOS and never emit EOS. */
-    private boolean endsSequence(int token) {
-        return token == tokenizer.eosId() || token == tokenizer.bosId();
+        return continuation.finish();
     }
 
     /** CTRL-style repetition penalty over every token seen so far (prompt and generated). */
