@@ -25,7 +25,7 @@ public final class ObjectStoreCheckpoints implements CheckpointStore {
     @Override
     public void save(Checkpoint checkpoint) throws IOException {
         String folder = prefix + String.format("step-%08d/", checkpoint.state().step());
-        store.put(folder + "tensors.ndlist", checkpoint.tensors(), "application/octet-stream");
+        store.put(folder + "tensors.bin", checkpoint.tensors(), "application/octet-stream");
         store.put(folder + "state.json", CheckpointCodec.stateJson(checkpoint.state()), "application/json");
         store.put(prefix + "latest", folder.getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain");
         for (var object : store.list(prefix + "step-")) { // older checkpoints are superseded
@@ -42,7 +42,7 @@ public final class ObjectStoreCheckpoints implements CheckpointStore {
         }
         String folder = new String(store.get(prefix + "latest"), java.nio.charset.StandardCharsets.UTF_8);
         return Optional.of(new Checkpoint(CheckpointCodec.stateFromJson(store.get(folder + "state.json")),
-                store.get(folder + "tensors.ndlist")));
+                store.get(folder + "tensors.bin")));
     }
 
     /** Removes the job's checkpoints once its adapter is published (or it was cancelled). */

@@ -93,9 +93,9 @@ public final class AdamW implements AutoCloseable {
     }
 
     /** Restores moments and step count saved by {@link #state()} and {@link #stepCount()}. */
-    public void restore(NDArray savedM, NDArray savedV, long steps) {
-        m.set(savedM.toFloatArray());
-        v.set(savedV.toFloatArray());
+    public void restore(float[] savedM, float[] savedV, long steps) {
+        Tensors.copyInto(m, savedM);
+        Tensors.copyInto(v, savedV);
         t = steps;
     }
 

@@ -119,7 +119,7 @@ public final class Trainer {
                 listener.onCheckpoint(step);
             } else if (!best.isEmpty()) {
                 for (int i = 0; i < params.size(); i++) { // best-checkpoint selection
-                    params.get(i).set(best.get(i).toFloatArray());
+                    Tensors.copyInto(params.get(i), best.get(i).toFloatArray());
                 }
             }
             double bestEval = evalCurve.isEmpty() ? Double.NaN : early.bestLoss();
@@ -195,13 +195,12 @@ public final class Trainer {
         return scope.create(batch.inputs(), new Shape(batch.rows(), batch.columns()));
     }
 
+    /** A copy through the Java heap: plain values, sharing nothing with the live parameters. */
     private static NDList copyOf(List<NDArray> arrays, NDManager scope, NDList previous) {
         previous.close();
         var copies = new NDList(arrays.size());
         for (NDArray array : arrays) {
-            NDArray copy = array.duplicate();
-            copy.attach(scope);
-            copies.add(copy);
+            copies.add(scope.create(array.toFloatArray(), array.getShape()));
         }
         return copies;
     }
