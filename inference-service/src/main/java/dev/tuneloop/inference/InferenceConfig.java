@@ -1,6 +1,7 @@
 package dev.tuneloop.inference;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Creator;
 import io.micronaut.core.bind.annotation.Bindable;
 
 /**
@@ -8,10 +9,12 @@ import io.micronaut.core.bind.annotation.Bindable;
  *
  * @param baseModel        "stories260K" (built in), a local checkpoint path, or an object key prefix under models/
  * @param residentAdapters adapters kept in memory at once; the least recently used is evicted beyond that
- * @param concurrency      generations running at once
+ * @param concurrency      batches decoding at once
  * @param queueCapacity    generations waiting beyond that before requests are refused (RESOURCE_EXHAUSTED)
  * @param consumeAdapters  read adapters.published (off: serve the base model only)
  * @param adaptersTopic    the topic of AdapterPublished events
+ * @param maxBatchSize     generations decoded together in one batch at most
+ * @param maxAdapterRank   the highest LoRA rank served; resident adapters are zero-padded to it
  */
 @ConfigurationProperties("tuneloop.inference")
 public record InferenceConfig(
@@ -20,5 +23,17 @@ public record InferenceConfig(
         @Bindable(defaultValue = "2") int concurrency,
         @Bindable(defaultValue = "64") int queueCapacity,
         @Bindable(defaultValue = "true") boolean consumeAdapters,
-        @Bindable(defaultValue = "adapters.published") String adaptersTopic) {
+        @Bindable(defaultValue = "adapters.published") String adaptersTopic,
+        @Bindable(defaultValue = "8") int maxBatchSize,
+        @Bindable(defaultValue = "64") int maxAdapterRank) {
+
+    @Creator
+    public InferenceConfig {
+    }
+
+    /** With the default batch size (8) and maximum adapter rank (64). */
+    public InferenceConfig(String baseModel, int residentAdapters, int concurrency, int queueCapacity,
+                           boolean consumeAdapters, String adaptersTopic) {
+        this(baseModel, residentAdapters, concurrency, queueCapacity, consumeAdapters, adaptersTopic, 8, 64);
+    }
 }

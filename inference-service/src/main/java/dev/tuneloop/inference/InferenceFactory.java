@@ -2,9 +2,9 @@ package dev.tuneloop.inference;
 
 import dev.tuneloop.inference.adapters.AdapterEventsConsumer;
 import dev.tuneloop.inference.adapters.AdapterRegistry;
+import dev.tuneloop.inference.adapters.AdapterSlots;
 import dev.tuneloop.inference.adapters.PeftAdapterLoader;
 import dev.tuneloop.inference.serving.ChatService;
-import dev.tuneloop.inference.serving.GenerationScheduler;
 import dev.tuneloop.inference.serving.InferenceEndpoint;
 import dev.tuneloop.inference.serving.LlmChatEngine;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
@@ -35,20 +35,23 @@ public class InferenceFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    AdapterRegistry<ServedAdapter> adapterRegistry(InferenceConfig config, LoadedModel model, ObjectStore store) {
-        return new AdapterRegistry<>(config.residentAdapters(), new PeftAdapterLoader(store, model));
+    AdapterSlots adapterSlots(InferenceConfig config, LoadedModel model) {
+        return new AdapterSlots(model, config.maxAdapterRank());
     }
 
     @Singleton
     @Bean(preDestroy = "close")
-    GenerationScheduler scheduler(InferenceConfig config, MeterRegistry meters) {
-        return new GenerationScheduler(config.concurrency(), config.queueCapacity(), meters);
+    AdapterRegistry<ServedAdapter> adapterRegistry(InferenceConfig config, LoadedModel model, ObjectStore store,
+                                                   AdapterSlots slots) {
+        return new AdapterRegistry<>(config.residentAdapters(), slots.slotting(new PeftAdapterLoader(store, model)));
     }
 
     @Singleton
-    ChatService chatService(AdapterRegistry<ServedAdapter> adapters, GenerationScheduler scheduler, LoadedModel model,
-                            MeterRegistry meters) {
-        return new ChatService(adapters, scheduler, LlmChatEngine.forModel(model), meters);
+    @Bean(preDestroy = "close")
+    ChatService chatService(InferenceConfig config, AdapterRegistry<ServedAdapter> adapters, AdapterSlots slots,
+                            LoadedModel model, MeterRegistry meters) {
+        return new ChatService(adapters, LlmChatEngine.forModel(model, slots.resident()), config.concurrency(),
+                config.maxBatchSize(), config.queueCapacity(), meters);
     }
 
     @Singleton

@@ -2,8 +2,8 @@ package dev.tuneloop.inference;
 
 import dev.tuneloop.inference.adapters.AdapterLoader;
 import dev.tuneloop.inference.adapters.AdapterRegistry;
+import dev.tuneloop.inference.adapters.AdapterSlots;
 import dev.tuneloop.inference.serving.ChatService;
-import dev.tuneloop.inference.serving.GenerationScheduler;
 import dev.tuneloop.inference.serving.InferenceEndpoint;
 import dev.tuneloop.inference.serving.LlmChatEngine;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
@@ -22,26 +22,31 @@ import java.util.concurrent.TimeUnit;
 public final class InferenceServer implements AutoCloseable {
     private final Server server;
     private final AdapterRegistry<ServedAdapter> adapters;
-    private final GenerationScheduler scheduler;
+    private final ChatService chats;
+    private final AdapterSlots slots;
 
-    private InferenceServer(Server server, AdapterRegistry<ServedAdapter> adapters, GenerationScheduler scheduler) {
+    private InferenceServer(Server server, AdapterRegistry<ServedAdapter> adapters, ChatService chats,
+                            AdapterSlots slots) {
         this.server = server;
         this.adapters = adapters;
-        this.scheduler = scheduler;
+        this.chats = chats;
+        this.slots = slots;
     }
 
     /** Starts serving {@code model} (not closed by this server) on the given server builder. */
     public static InferenceServer start(ServerBuilder<?> builder, LoadedModel model, AdapterLoader<ServedAdapter> loader,
                                         InferenceConfig config, MeterRegistry meters) {
-        AdapterRegistry<ServedAdapter> adapters = new AdapterRegistry<>(config.residentAdapters(), loader);
-        GenerationScheduler scheduler = new GenerationScheduler(config.concurrency(), config.queueCapacity(), meters);
-        ChatService chats = new ChatService(adapters, scheduler, LlmChatEngine.forModel(model), meters);
+        AdapterSlots slots = new AdapterSlots(model, config.maxAdapterRank());
+        AdapterRegistry<ServedAdapter> adapters = new AdapterRegistry<>(config.residentAdapters(), slots.slotting(loader));
+        ChatService chats = new ChatService(adapters, LlmChatEngine.forModel(model, slots.resident()),
+                config.concurrency(), config.maxBatchSize(), config.queueCapacity(), meters);
         try {
             Server server = builder.addService(new InferenceEndpoint(chats, adapters)).build().start();
-            return new InferenceServer(server, adapters, scheduler);
+            return new InferenceServer(server, adapters, chats, slots);
         } catch (IOException e) {
-            scheduler.close();
+            chats.close();
             adapters.close();
+            slots.close();
             throw new UncheckedIOException("cannot start the inference gRPC server", e);
         }
     }
@@ -63,7 +68,8 @@ public final class InferenceServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        scheduler.close();
+        chats.close();
         adapters.close();
+        slots.close();
     }
 }

@@ -12,25 +12,32 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
- * A chat request's way through the service: check it, pin its adapter (lease), queue it, generate, measure.
- * Transport-free, so it is tested without gRPC; {@link InferenceEndpoint} is the thin gRPC face.
+ * A chat request's way through the service: check it, pin its adapter (lease), render its prompt, queue it, generate
+ * it in a batch with whatever else waits, measure. Transport-free, so it is tested without gRPC;
+ * {@link InferenceEndpoint} is the thin gRPC face.
  */
-public final class ChatService {
+public final class ChatService implements AutoCloseable {
     private final AdapterRegistry<ServedAdapter> adapters;
-    private final GenerationScheduler scheduler;
+    private final GenerationScheduler<Job, Result> scheduler;
     private final ChatEngine engine;
     private final Timer timeToFirstToken;
     private final Counter generatedTokens;
     private final DistributionSummary tokensPerSecond;
 
-    public ChatService(AdapterRegistry<ServedAdapter> adapters, GenerationScheduler scheduler, ChatEngine engine,
-                       MeterRegistry meters) {
+    /**
+     * @param concurrency   batches decoding at once
+     * @param maxBatchSize  generations decoded together at most
+     * @param queueCapacity generations waiting at most before requests are refused
+     */
+    public ChatService(AdapterRegistry<ServedAdapter> adapters, ChatEngine engine, int concurrency, int maxBatchSize,
+                       int queueCapacity, MeterRegistry meters) {
         this.adapters = adapters;
-        this.scheduler = scheduler;
         this.engine = engine;
         this.timeToFirstToken = Timer.builder("tuneloop.inference.time.to.first.token")
                 .description("from request arrival to the first generated text")
@@ -42,15 +49,24 @@ public final class ChatService {
                 .publishPercentiles(0.5).register(meters);
         Gauge.builder("tuneloop.inference.adapters.resident", adapters, AdapterRegistry::residentCount)
                 .description("adapters loaded in memory").register(meters);
+        this.scheduler = new GenerationScheduler<>(concurrency, maxBatchSize, queueCapacity, this::runBatch, meters);
     }
 
     /**
-     * Checks the request and pins its adapter; bad requests and unknown adapters fail here, before anything is
-     * queued. Then {@link Prepared#submit} queues it.
+     * Checks the request, pins its adapter and renders its prompt; bad requests, unknown adapters and prompts that
+     * do not fit fail here, before anything is queued. Then {@link Prepared#submit} queues it.
      */
     public Prepared prepare(ChatRequest request) {
         validate(request);
-        return new Prepared(request, adapters.acquire(request.getTenant(), request.getAdapter()), System.nanoTime());
+        AdapterRegistry.Acquired<ServedAdapter> adapter = adapters.acquire(request.getTenant(), request.getAdapter());
+        try {
+            String template = adapter.adapter() == null ? "" : adapter.adapter().chatTemplate();
+            ChatEngine.Prompt prompt = engine.prepare(request.getMessagesList(), template, request.getSampling());
+            return new Prepared(prompt, adapter, System.nanoTime());
+        } catch (RuntimeException e) {
+            adapter.close();
+            throw e;
+        }
     }
 
     /** Prepares and queues in one go. */
@@ -58,14 +74,23 @@ public final class ChatService {
         return prepare(request).submit(onText, cancelled);
     }
 
+    public int queueDepth() {
+        return scheduler.queueDepth();
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+    }
+
     /** A checked request holding its adapter lease until its generation ends. */
     public final class Prepared {
-        private final ChatRequest request;
+        private final ChatEngine.Prompt prompt;
         private final AdapterRegistry.Acquired<ServedAdapter> adapter;
         private final long arrived;
 
-        private Prepared(ChatRequest request, AdapterRegistry.Acquired<ServedAdapter> adapter, long arrived) {
-            this.request = request;
+        private Prepared(ChatEngine.Prompt prompt, AdapterRegistry.Acquired<ServedAdapter> adapter, long arrived) {
+            this.prompt = prompt;
             this.adapter = adapter;
             this.arrived = arrived;
         }
@@ -80,13 +105,8 @@ public final class ChatService {
          * reason (e.g. {@link GenerationScheduler.QueueFullException}, thrown at once).
          */
         public CompletableFuture<Result> submit(ChatEngine.TextListener onText, BooleanSupplier cancelled) {
-            String template = adapter.adapter() == null ? "" : adapter.adapter().chatTemplate();
             try {
-                return scheduler.submit(() -> {
-                    try (adapter) {
-                        return run(request, template, adapter, onText, cancelled, arrived);
-                    }
-                });
+                return scheduler.submit(new Job(this, onText, cancelled));
             } catch (RuntimeException e) {
                 adapter.close();
                 throw e;
@@ -94,28 +114,57 @@ public final class ChatService {
         }
     }
 
-    private Result run(ChatRequest request, String template, AdapterRegistry.Acquired<ServedAdapter> adapter,
-                       ChatEngine.TextListener onText, BooleanSupplier cancelled, long arrived) {
-        if (cancelled.getAsBoolean()) {
-            return new Result(new ChatEngine.Outcome("", FinishReason.FINISH_REASON_STOP, 0, 0, true),
-                    adapter.version());
+    /** A queued generation. */
+    private record Job(Prepared prepared, ChatEngine.TextListener onText, BooleanSupplier cancelled) {
+    }
+
+    /** Generates one batch; a request cancelled while queued never starts. Every lease is released at the end. */
+    private void runBatch(List<GenerationScheduler.Pending<Job, Result>> batch) {
+        try {
+            List<GenerationScheduler.Pending<Job, Result>> starting = new ArrayList<>();
+            for (var pending : batch) {
+                Job job = pending.item();
+                if (job.cancelled().getAsBoolean()) {
+                    pending.complete(new Result(new ChatEngine.Outcome("", FinishReason.FINISH_REASON_STOP, 0, 0, true),
+                            job.prepared().adapterVersion()));
+                } else {
+                    starting.add(pending);
+                }
+            }
+            if (!starting.isEmpty()) {
+                generate(starting);
+            }
+        } finally {
+            batch.forEach(p -> p.item().prepared().adapter.close());
+        }
+    }
+
+    private void generate(List<GenerationScheduler.Pending<Job, Result>> batch) {
+        List<ChatEngine.Generation> generations = new ArrayList<>(batch.size());
+        for (var pending : batch) {
+            Job job = pending.item();
+            Prepared prepared = job.prepared();
+            ServedAdapter served = prepared.adapter.adapter();
+            boolean[] first = {true};
+            generations.add(new ChatEngine.Generation(prepared.prompt, served == null ? 0 : served.slot(), piece -> {
+                if (first[0]) {
+                    first[0] = false;
+                    timeToFirstToken.record(Duration.ofNanos(System.nanoTime() - prepared.arrived));
+                }
+                job.onText().onText(piece);
+            }, job.cancelled()));
         }
         long started = System.nanoTime();
-        boolean[] first = {true};
-        ChatEngine.Outcome outcome = engine.generate(request.getMessagesList(), template, request.getSampling(),
-                adapter.adapter() == null ? null : adapter.adapter().lora(), piece -> {
-                    if (first[0]) {
-                        first[0] = false;
-                        timeToFirstToken.record(Duration.ofNanos(System.nanoTime() - arrived));
-                    }
-                    onText.onText(piece);
-                }, cancelled);
+        List<ChatEngine.Outcome> outcomes = engine.generate(generations);
         double seconds = (System.nanoTime() - started) / 1e9;
-        generatedTokens.increment(outcome.completionTokens());
-        if (outcome.completionTokens() > 0 && seconds > 0) {
-            tokensPerSecond.record(outcome.completionTokens() / seconds);
+        for (int i = 0; i < batch.size(); i++) {
+            ChatEngine.Outcome outcome = outcomes.get(i);
+            generatedTokens.increment(outcome.completionTokens());
+            if (outcome.completionTokens() > 0 && seconds > 0) {
+                tokensPerSecond.record(outcome.completionTokens() / seconds);
+            }
+            batch.get(i).complete(new Result(outcome, batch.get(i).item().prepared().adapterVersion()));
         }
-        return new Result(outcome, adapter.version());
     }
 
     static void validate(ChatRequest request) {

@@ -1,58 +1,144 @@
 package dev.tuneloop.inference.serving;
 
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * First in, first out, at most {@code concurrency} generations at once and at most {@code queueCapacity} waiting.
- * Each running generation owns its own decode session; concurrent generations share the base weights and resident
- * adapters. (The LLM core's decode session is fixed-batch, so sequences cannot join a running batch; continuous
- * batching would need that.) A full queue is refused at once rather than growing without bound.
+ * Groups waiting generations into batches: each of {@code concurrency} workers takes the oldest waiting item and
+ * everything queued behind it up to {@code maxBatchSize}, and hands them to the runner together (a small model decodes
+ * a batch in about the time of one sequence). No gathering window: an idle worker starts a lone request at once, and
+ * requests that arrive while a batch runs wait for the next one. First in, first out; at most {@code queueCapacity}
+ * waiting, beyond that a request is refused at once rather than the queue growing without bound.
+ *
+ * @param <I> what one generation needs
+ * @param <O> its outcome
  */
-public final class GenerationScheduler implements AutoCloseable {
-    private final ThreadPoolExecutor executor;
+public final class GenerationScheduler<I, O> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GenerationScheduler.class);
 
-    public GenerationScheduler(int concurrency, int queueCapacity, MeterRegistry meters) {
-        if (concurrency < 1 || queueCapacity < 0) {
-            throw new IllegalArgumentException("scheduler needs concurrency >= 1 and queue capacity >= 0, got "
-                    + concurrency + " and " + queueCapacity);
+    private final BlockingQueue<Pending<I, O>> queue;
+    private final BatchRunner<I, O> runner;
+    private final int maxBatchSize;
+    private final List<Thread> workers = new ArrayList<>();
+    private final AtomicInteger active = new AtomicInteger();
+    private final DistributionSummary batchSizes;
+    private volatile boolean closed;
+
+    /** Runs one batch; completes (or fails) each item. Items it leaves open are failed after it returns. */
+    @FunctionalInterface
+    public interface BatchRunner<I, O> {
+        void run(List<Pending<I, O>> batch);
+    }
+
+    public GenerationScheduler(int concurrency, int maxBatchSize, int queueCapacity, BatchRunner<I, O> runner,
+                               MeterRegistry meters) {
+        if (concurrency < 1 || maxBatchSize < 1 || queueCapacity < 0) {
+            throw new IllegalArgumentException("scheduler needs concurrency >= 1, max batch size >= 1 and queue "
+                    + "capacity >= 0, got " + concurrency + ", " + maxBatchSize + " and " + queueCapacity);
         }
-        this.executor = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS,
-                queueCapacity == 0 ? new java.util.concurrent.SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity),
-                Thread.ofPlatform().name("generate-", 0).daemon().factory());
+        this.queue = queueCapacity == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity);
+        this.runner = runner;
+        this.maxBatchSize = maxBatchSize;
         Gauge.builder("tuneloop.inference.queue.depth", this, GenerationScheduler::queueDepth)
-                .description("generations waiting for a slot").register(meters);
-        Gauge.builder("tuneloop.inference.active", executor, ThreadPoolExecutor::getActiveCount)
-                .description("generations running").register(meters);
+                .description("generations waiting for a batch").register(meters);
+        Gauge.builder("tuneloop.inference.active", active, AtomicInteger::get)
+                .description("generations running (in all batches)").register(meters);
+        this.batchSizes = DistributionSummary.builder("tuneloop.inference.batch.size")
+                .description("generations decoded together in one batch").register(meters);
+        for (int i = 0; i < concurrency; i++) {
+            workers.add(Thread.ofPlatform().name("generate-" + i).daemon().start(this::work));
+        }
     }
 
     /**
-     * Queues the work.
+     * Queues the item; the future completes with its outcome or fails with the reason.
      *
      * @throws QueueFullException when {@code queueCapacity} generations already wait
      */
-    public <T> CompletableFuture<T> submit(Supplier<T> work) {
-        try {
-            return CompletableFuture.supplyAsync(work, executor);
-        } catch (RejectedExecutionException e) {
-            throw new QueueFullException("inference queue is full (" + executor.getQueue().size()
-                    + " waiting, " + executor.getMaximumPoolSize() + " running); retry later");
+    public CompletableFuture<O> submit(I item) {
+        if (closed) {
+            throw new IllegalStateException("the generation scheduler is closed");
         }
+        Pending<I, O> pending = new Pending<>(item);
+        if (!queue.offer(pending)) {
+            throw new QueueFullException("inference queue is full (" + queue.size() + " waiting, " + active.get()
+                    + " running); retry later");
+        }
+        return pending.future;
     }
 
     public int queueDepth() {
-        return executor.getQueue().size();
+        return queue.size();
     }
 
+    private void work() {
+        while (!closed) {
+            List<Pending<I, O>> batch = new ArrayList<>(maxBatchSize);
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(batch, maxBatchSize - 1);
+            run(batch);
+        }
+    }
+
+    private void run(List<Pending<I, O>> batch) {
+        active.addAndGet(batch.size());
+        batchSizes.record(batch.size());
+        try {
+            runner.run(batch);
+        } catch (RuntimeException | Error e) {
+            LOG.error("a generation batch of {} failed", batch.size(), e);
+            batch.forEach(p -> p.fail(e));
+        } finally {
+            active.addAndGet(-batch.size());
+            batch.forEach(p -> p.fail(new IllegalStateException("the generation ended without a result")));
+        }
+    }
+
+    /** Stops the workers (a running batch sees its thread interrupted and cancels) and fails what waits. */
     @Override
     public void close() {
-        executor.shutdownNow();
+        closed = true;
+        workers.forEach(Thread::interrupt);
+        List<Pending<I, O>> waiting = new ArrayList<>();
+        queue.drainTo(waiting);
+        waiting.forEach(p -> p.fail(new IllegalStateException("the inference service is shutting down")));
+    }
+
+    /** One queued item and the future of its outcome. */
+    public static final class Pending<I, O> {
+        private final I item;
+        private final CompletableFuture<O> future = new CompletableFuture<>();
+
+        private Pending(I item) {
+            this.item = item;
+        }
+
+        public I item() {
+            return item;
+        }
+
+        public void complete(O outcome) {
+            future.complete(outcome);
+        }
+
+        /** Fails it unless it already has an outcome. */
+        public void fail(Throwable reason) {
+            future.completeExceptionally(reason);
+        }
     }
 
     /** Too many requests waiting. */

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.TestInstance;
 class ChatServiceCancelTest {
     private LoadedModel model;
     private AdapterRegistry<ServedAdapter> adapters;
-    private GenerationScheduler scheduler;
     private ChatService chats;
 
     @BeforeAll
@@ -34,13 +33,12 @@ class ChatServiceCancelTest {
         adapters = new AdapterRegistry<>(1, p -> {
             throw new AdapterUnavailableException("none", null);
         });
-        scheduler = new GenerationScheduler(1, 4, meters);
-        chats = new ChatService(adapters, scheduler, LlmChatEngine.forModel(model), meters);
+        chats = new ChatService(adapters, LlmChatEngine.forModel(model, null), 1, 8, 4, meters);
     }
 
     @AfterAll
     void stop() {
-        scheduler.close();
+        chats.close();
         adapters.close();
         model.close();
     }
