@@ -28,7 +28,7 @@ class TrainingSpecsTest {
     @Test
     void emptyFieldsTakeThePeftDefaults() {
         TrainingConfig c = TrainingSpecs.toConfig(minimal().build(), 512);
-        assertThat(c.lora()).isEqualTo(new LoraSettings(8, 16, 0.05, List.of("q_proj", "v_proj"), false));
+        assertThat(c.lora()).isEqualTo(new LoraSettings(8, 16, 0.0, List.of("q_proj", "v_proj"), false));
         assertThat(c.learningRate()).isEqualTo(2e-4, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(c.lrScheduler()).isEqualTo(LrSchedulerType.COSINE);
         assertThat(c.warmupRatio()).isEqualTo(0.03, org.assertj.core.data.Offset.offset(1e-7));
