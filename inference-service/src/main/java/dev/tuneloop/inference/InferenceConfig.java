@@ -25,15 +25,15 @@ public record InferenceConfig(
         @Bindable(defaultValue = "true") boolean consumeAdapters,
         @Bindable(defaultValue = "adapters.published") String adaptersTopic,
         @Bindable(defaultValue = "8") int maxBatchSize,
-        @Bindable(defaultValue = "64") int maxAdapterRank) {
+        @Bindable(defaultValue = "16") int maxAdapterRank) {
 
     @Creator
     public InferenceConfig {
     }
 
-    /** With the default batch size (8) and maximum adapter rank (64). */
+    /** With the default batch size (8) and maximum adapter rank (16). */
     public InferenceConfig(String baseModel, int residentAdapters, int concurrency, int queueCapacity,
                            boolean consumeAdapters, String adaptersTopic) {
-        this(baseModel, residentAdapters, concurrency, queueCapacity, consumeAdapters, adaptersTopic, 8, 64);
+        this(baseModel, residentAdapters, concurrency, queueCapacity, consumeAdapters, adaptersTopic, 8, 16);
     }
 }

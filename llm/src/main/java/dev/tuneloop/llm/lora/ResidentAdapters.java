@@ -2,6 +2,7 @@ package dev.tuneloop.llm.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.tuneloop.llm.model.LlamaConfig;
@@ -13,8 +14,8 @@ import java.util.Map;
 /**
  * Adapters kept resident for serving, chosen per sequence by a slot index (0 = no adapter) at every forward pass.
  * For each layer and projection the adapters' A and B are stacked as (slots, in * r) and (slots, r * out), rank
- * zero-padded to {@code maxRank} and the scaling folded into B, with slot 0 all zeros; {@link #select} gathers each
- * sequence's rows with one embedding lookup per matrix. Adding or removing an adapter builds new stacks
+ * zero-padded to {@code maxRank} and the scaling folded into B, with slot 0 all zeros; a {@link #select}ion gathers
+ * each sequence's rows with one embedding lookup per matrix, once per batch. Adding or removing an adapter builds new stacks
  * (copy-on-write); a {@link Selection} keeps the stacks it started with until it is closed, so a running batch
  * never sees them change. Thread-safe.
  */
@@ -122,11 +123,19 @@ public final class ResidentAdapters implements AutoCloseable {
         retire(current);
     }
 
-    /** One batch's choice of adapters; the gather runs inside each forward pass. */
+    /**
+     * One batch's choice of adapters. Each wrapped projection's rows are gathered from the stacks the first time a
+     * forward needs them and kept until the selection is closed: a decode step then adds the updates with two matmuls
+     * and no gather, which matters for a model bound by per-operation dispatch. The price is a batch-sized copy of
+     * the used stacks (at {@code maxRank}) while the batch runs. Not thread-safe: one batch, one thread.
+     */
     public final class Selection implements LoraSet, AutoCloseable {
         private final Stacks stacks;
         private final int[] slotPerSequence;
         private final boolean anyAdapter;
+        private final NDManager gathered;
+        private final NDArray[][] aSel; // [layer][target] (B, in, r), filled on first use
+        private final NDArray[][] bSel; // [layer][target] (B, r, out)
         private boolean closed;
 
         private Selection(Stacks stacks, int[] slotPerSequence) {
@@ -137,28 +146,42 @@ public final class ResidentAdapters implements AutoCloseable {
                 any |= slot != 0;
             }
             this.anyAdapter = any;
+            this.gathered = stacks.manager.newSubManager();
+            this.aSel = new NDArray[config.layers()][LoraTarget.values().length];
+            this.bSel = new NDArray[config.layers()][LoraTarget.values().length];
         }
 
         @Override
         public NDArray delta(int layer, LoraTarget target, NDArray input, boolean training) {
-            NDArray a = stacks.a[layer][target.ordinal()];
-            if (!anyAdapter || a == null) {
+            int t = target.ordinal();
+            if (!anyAdapter || stacks.a[layer][t] == null) {
                 return null;
             }
-            long b = slotPerSequence.length;
-            NDArray slots = input.getManager().create(toLong(slotPerSequence), new Shape(b));
-            var ex = slots.getNDArrayInternal();
-            NDArray aSel = ex.embedding(slots, a, SparseFormat.DENSE).singletonOrThrow()
-                    .reshape(b, target.inFeatures(config), maxRank); // (B, in, r)
-            NDArray bSel = ex.embedding(slots, stacks.b[layer][target.ordinal()], SparseFormat.DENSE)
-                    .singletonOrThrow().reshape(b, maxRank, target.outFeatures(config)); // (B, r, out)
-            return input.matMul(aSel).matMul(bSel); // (B, T, out)
+            if (aSel[layer][t] == null) {
+                long b = slotPerSequence.length;
+                NDArray slots = input.getManager().create(toLong(slotPerSequence), new Shape(b));
+                aSel[layer][t] = keep(gather(slots, stacks.a[layer][t]).reshape(b, target.inFeatures(config), maxRank));
+                bSel[layer][t] = keep(gather(slots, stacks.b[layer][t]).reshape(b, maxRank, target.outFeatures(config)));
+            }
+            return input.matMul(aSel[layer][t]).matMul(bSel[layer][t]); // (B, T, out)
+        }
+
+        private static NDArray gather(NDArray slots, NDArray stack) {
+            return slots.getNDArrayInternal().embedding(slots, stack, SparseFormat.DENSE).singletonOrThrow();
+        }
+
+        /** Takes an array made inside a forward's scope out of it, into this selection's keeping. */
+        private NDArray keep(NDArray array) {
+            NDScope.unregister(array);
+            array.attach(gathered);
+            return array;
         }
 
         @Override
         public void close() {
             if (!closed) {
                 closed = true;
+                gathered.close();
                 release(stacks);
             }
         }
