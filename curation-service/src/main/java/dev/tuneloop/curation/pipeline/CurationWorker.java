@@ -34,6 +34,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,8 +43,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -166,13 +168,12 @@ public final class CurationWorker implements AutoCloseable {
     final Curator curator = new Curator(policies, templates, clock);
     volatile boolean reassigned;
     Instant lastScheduleCheck = Instant.EPOCH;
+    final Map<Integer, Long> curatedCommitted = new HashMap<>();
 
     Session() {
+      // One request in flight per connection (KafkaSettings) also avoids transactions v2's first-batch race
+      // (KAFKA-18202), where pipelined batches are refused and retried after a back-off; batches stay large (one poll).
       Map<String, Object> props = config.kafka().transactionalProducerProperties(config.transactionalId());
-      // With transactions v2 (KIP-890) a partition's first batch in a transaction must arrive before the next ones;
-      // pipelined requests can overtake it and are refused and retried after a back-off (KAFKA-18202), which stalls
-      // a batch for seconds. One request in flight per connection avoids the race; batches stay large (one poll).
-      props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
       producer = new KafkaProducer<>(props, new StringSerializer(), new ProtobufSerializer<>());
       consumer = new KafkaConsumer<>(config.kafka().consumerProperties(config.group()), new StringDeserializer(),
           new ProtobufDeserializer<>(Example.parser()));
@@ -209,6 +210,7 @@ public final class CurationWorker implements AutoCloseable {
       Map<String, Long> curatedBy = new HashMap<>();
       List<Map.Entry<String, List<RejectReason>>> rejectedBy = new ArrayList<>();
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+      List<Future<RecordMetadata>> curatedWrites = new ArrayList<>();
       producer.beginTransaction();
       for (ConsumerRecord<String, Decoded<Example>> r : records) {
         String key = r.key() == null ? "unknown/unknown" : r.key();
@@ -221,7 +223,7 @@ public final class CurationWorker implements AutoCloseable {
           Example example = value.value();
           switch (curator.decide(example)) {
             case Decision.Curated c -> {
-              producer.send(new ProducerRecord<>(config.topics().curated(), key, c.example()));
+              curatedWrites.add(producer.send(new ProducerRecord<>(config.topics().curated(), key, c.example())));
               curatedBy.merge(key, 1L, Long::sum);
             }
             case Decision.Rejected rj -> {
@@ -234,11 +236,24 @@ public final class CurationWorker implements AutoCloseable {
       }
       producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
       producer.commitTransaction();
+      remember(curatedWrites);
       curatedBy.forEach(stats::curated);
       rejectedBy.forEach(e -> stats.rejected(e.getKey(), e.getValue()));
       decided.addAndGet(records.count());
       Set<String> touched = new LinkedHashSet<>(curatedBy.keySet());
       return touched;
+    }
+
+    /** Where this session's committed curated records end, per partition: a snapshot must wait until it can read them. */
+    private void remember(List<Future<RecordMetadata>> writes) {
+      for (Future<RecordMetadata> write : writes) {
+        try {
+          RecordMetadata m = write.get(); // complete: the transaction committed
+          curatedCommitted.merge(m.partition(), m.offset() + 1, Math::max);
+        } catch (InterruptedException | ExecutionException e) {
+          throw new IllegalStateException("a committed write has no metadata", e);
+        }
+      }
     }
 
     private RejectedExample malformed(ConsumerRecord<String, Decoded<Example>> r, Decoded<Example> value) {
@@ -283,7 +298,7 @@ public final class CurationWorker implements AutoCloseable {
 
     private void requestTraining(String tenant, String dataset, String adapter, String adapterKey, CurationPolicy policy,
         String why, Instant now) {
-      SnapshotManifest manifest = cutter.cut(tenant, dataset);
+      SnapshotManifest manifest = cutter.cut(tenant, dataset, curatedCommitted);
       String manifestKey = dev.tuneloop.platform.dataset.DatasetSnapshots.manifestKey(tenant, dataset, manifest.snapshotId());
       TrainingJobSpec spec = TrainingRequests.spec(tenant, adapter, manifestKey, manifest.snapshotId(), policy,
           templates.forPolicy(policy).name(), now);

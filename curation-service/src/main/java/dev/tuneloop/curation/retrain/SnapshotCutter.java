@@ -31,10 +31,15 @@ public final class SnapshotCutter {
     this.recordsPerPart = recordsPerPart;
   }
 
-  public SnapshotManifest cut(String tenant, String dataset) {
+  /**
+   * @param committed per partition of examples.curated, the end (exclusive) of what the caller has committed and the
+   *     snapshot must therefore contain
+   */
+  public SnapshotManifest cut(String tenant, String dataset, Map<Integer, Long> committed) {
     String key = Topics.datasetKey(tenant, dataset);
     try (SnapshotWriter writer = new SnapshotWriter(store, tenant, dataset, recordsPerPart)) {
-      Map<Integer, Long> end = TopicReplay.replay(kafka, curatedTopic, CuratedExample.parser(), "snapshot", key::equals, r -> {
+      Map<Integer, Long> end = TopicReplay.replay(kafka, curatedTopic, CuratedExample.parser(), "snapshot", key::equals,
+          committed, r -> {
         if (r.value() != null && r.value().isValid()) {
           writer.add(record(r.value().value()));
         }

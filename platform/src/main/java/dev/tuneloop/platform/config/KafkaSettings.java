@@ -57,11 +57,17 @@ public record KafkaSettings(
     return props;
   }
 
-  /** Idempotent producer with acks=all: a send acknowledged is a send kept, retries never duplicate. */
+  /**
+   * Idempotent producer with acks=all: a send acknowledged is a send kept, retries never duplicate. One request in
+   * flight per broker: with several, a first batch that fails with a retriable error (a partition whose leader is not
+   * known yet, just after the topic was created) while a later batch succeeds leaves the producer retrying an
+   * out-of-order sequence forever (KAFKA-14359); it was seen here stalling a test's sends for minutes.
+   */
   public Map<String, Object> producerProperties() {
     Map<String, Object> props = common("producer");
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     return props;
