@@ -23,11 +23,15 @@ public final class LoraAdapter implements LoraSet, AutoCloseable {
     private final NDManager manager;
     private final NDArray[][] a; // [layer][target] (r, in), null when not targeted
     private final NDArray[][] b; // [layer][target] (out, r)
+    // Held, not made per call: autograd keeps the factor of B A x * scaling for the backward pass, and an array made
+    // from a Java number shares the JVM's buffer, which is freed once the array is closed or collected.
+    private final NDArray scaling;
 
     private LoraAdapter(LlamaConfig config, LoraSpec spec, NDManager manager) {
         this.config = config;
         this.spec = spec;
         this.manager = manager;
+        this.scaling = manager.create(spec.scaling());
         this.a = new NDArray[config.layers()][LoraTarget.values().length];
         this.b = new NDArray[config.layers()][LoraTarget.values().length];
     }
@@ -106,7 +110,7 @@ public final class LoraAdapter implements LoraSet, AutoCloseable {
         var ex = x.getNDArrayInternal();
         NDArray down = ex.linear(x, aArray, null).singletonOrThrow(); // (B, T, r)
         return down.getNDArrayInternal().linear(down, b[layer][target.ordinal()], null).singletonOrThrow()
-                .mul(spec.scaling()); // (B, T, out)
+                .mul(scaling); // (B, T, out)
     }
 
     /** A (r, in) of one wrapped projection, or null when it is not a target. */

@@ -153,13 +153,16 @@ public final class Trainer {
         manager.getEngine().setRandomSeed((int) DataOrder.mix(config.seed(), step));
         try (NDManager scope = manager.newSubManager()) {
             NDArray lossSum = scope.zeros(new Shape());
+            // An array, not a Java number: autograd keeps the divisor for the backward pass, and an array made for a
+            // number on the fly shares a JVM buffer that is freed (and reused) once it is closed and collected.
+            NDArray supervisedCount = scope.create((float) Math.max(1, supervised));
             try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
                 for (Batch batch : micro) {
                     NDArray logits = model.logits(inputs(scope, batch), true);
                     // Each micro-batch's sum is divided by the whole step's supervised count: the gradient is the
                     // mean over every supervised token of the step, as if it were one big batch.
                     NDArray loss = SupervisedLoss.negativeLogLikelihood(logits, scope.create(batch.positions()),
-                            scope.create(batch.labels())).div(Math.max(1, supervised));
+                            scope.create(batch.labels())).div(supervisedCount);
                     collector.backward(loss);
                     lossSum = lossSum.add(loss.stopGradient());
                 }

@@ -104,7 +104,7 @@ public final class TrainingSpecs {
         check(problems, r >= 1 && r <= 1024, "lora_r", "must be in [1, 1024]", r);
         double alpha = lora.hasLoraAlpha() ? lora.getLoraAlpha() : 16;
         check(problems, alpha > 0 && Double.isFinite(alpha), "lora_alpha", "must be positive", alpha);
-        double dropout = lora.hasLoraDropout() ? lora.getLoraDropout() : 0.0; // PEFT's default; see README "Resume with LoRA dropout"
+        double dropout = lora.hasLoraDropout() ? lora.getLoraDropout() : 0.0; // PEFT's default
         check(problems, dropout >= 0 && dropout < 1, "lora_dropout", "must be in [0, 1)", dropout);
         var targets = new LinkedHashSet<String>();
         for (String module : lora.getTargetModulesList()) {
