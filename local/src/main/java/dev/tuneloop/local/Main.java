@@ -42,6 +42,7 @@ public final class Main {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopping = true;
       System.out.println("tuneloop: stopping ...");
       platform.close();
       stopped.countDown();
@@ -54,11 +55,14 @@ public final class Main {
     stopped.await();
   }
 
-  /** Returns (and exits the JVM, which runs the shutdown hook) when any service process dies on its own. */
+  /** Set by the shutdown hook: services stopping then are expected to exit. */
+  private static volatile boolean stopping;
+
+  /** Exits the JVM (which runs the shutdown hook) when any service process dies on its own. */
   private static void watch(LocalPlatform platform) throws InterruptedException {
-    while (true) {
+    while (!stopping) {
       for (ServiceProcess process : platform.processes()) {
-        if (!process.isAlive()) {
+        if (!process.isAlive() && !stopping) {
           System.err.println("tuneloop: " + process.spec().name() + " exited unexpectedly; stopping everything.");
           System.exit(1);
         }
