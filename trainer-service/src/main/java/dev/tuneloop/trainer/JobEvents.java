@@ -29,7 +29,7 @@ public final class JobEvents {
     public static TrainingJobEvent.Builder of(TrainingJobSpec spec, JobState state) {
         Instant now = Instant.now();
         return TrainingJobEvent.newBuilder().setJobId(spec.getJobId()).setTenant(spec.getTenant())
-                .setAdapterName(spec.getAdapterName()).setState(state)
+                .setAdapterName(spec.getAdapterName()).setState(state).setSpec(spec)
                 .setAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
     }
 

@@ -32,8 +32,13 @@ public final class JobRegistry {
                 (old, fresh) -> old.toBuilder().setSpec(spec).build());
     }
 
-    /** Records an event; returns false (and changes nothing) when the job is already terminal or has it. */
-    public boolean record(TrainingJobEvent event) {
+    /**
+     * Records an event; returns false (and changes nothing) when the job is already terminal or has it. The spec an
+     * event carries becomes the job's spec (so a restarted trainer knows it from the topic alone); the event is kept,
+     * and passed on, without it.
+     */
+    public boolean record(TrainingJobEvent published) {
+        TrainingJobEvent event = published.toBuilder().clearSpec().build();
         boolean[] applied = {false};
         jobs.compute(event.getJobId(), (id, old) -> {
             if (old != null && old.hasLatest() && (isTerminal(old.getLatest().getState())
@@ -41,7 +46,11 @@ public final class JobRegistry {
                 return old; // finished, or this very event came back from the topic
             }
             applied[0] = true;
-            return (old == null ? JobStatus.newBuilder() : old.toBuilder()).setLatest(event).build();
+            JobStatus.Builder status = old == null ? JobStatus.newBuilder() : old.toBuilder();
+            if (published.hasSpec()) {
+                status.setSpec(published.getSpec());
+            }
+            return status.setLatest(event).build();
         });
         if (applied[0]) {
             listeners.forEach(listener -> listener.accept(event));
