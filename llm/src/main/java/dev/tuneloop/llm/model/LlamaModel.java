@@ -31,8 +31,18 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray normEps;
     private final NDArray minusHalf;
     private final NDArray attentionScale; // sqrt(E), dividing scores as the reference does
+    private final RowSplitLinear split; // decoding's large projections on two threads
 
+    /**
+     * A model over {@code weights}, which it owns from now on. Decoding splits projections of at least
+     * {@code -Dtuneloop.decode.splitMinBytes} (default 1 MiB) across two threads; see {@link RowSplitLinear}.
+     */
     public LlamaModel(LlamaWeights weights) {
+        this(weights, RowSplitLinear.configuredMinBytes());
+    }
+
+    /** As {@link #LlamaModel(LlamaWeights)}, splitting projections of at least {@code splitMinBytes} (0: none). */
+    LlamaModel(LlamaWeights weights, long splitMinBytes) {
         this.config = weights.config();
         this.weights = weights;
         this.manager = weights.manager().newSubManager();
@@ -40,6 +50,12 @@ public final class LlamaModel implements AutoCloseable {
         this.normEps = manager.create(config.normEps());
         this.minusHalf = manager.create(-0.5f);
         this.attentionScale = manager.create((float) Math.sqrt(config.headDim()));
+        this.split = RowSplitLinear.of(weights, splitMinBytes);
+    }
+
+    /** Whether decoding splits some projection across two threads. */
+    boolean splitsDecoding() {
+        return split.active();
     }
 
     public LlamaConfig config() {
@@ -105,15 +121,17 @@ public final class LlamaModel implements AutoCloseable {
         NDArray x = tokens.getNDArrayInternal()
                 .embedding(tokens, weights.tokenEmbedding(), SparseFormat.DENSE).singletonOrThrow(); // (B, T, D)
         NDArray[] rotary = rope.tables(positions); // (B, T, 1, E) x2
+        boolean decoding = cache != null && t == 1; // one row per sequence: PyTorch's linear uses one thread
         for (int layer = 0; layer < config.layers(); layer++) {
             LlamaWeights.Layer w = weights.layer(layer);
-            x = x.add(attention(layer, w, rmsNorm(x, w.attnNorm()), b, t, rotary, bias, cache, lora, training));
-            x = x.add(mlp(layer, w, rmsNorm(x, w.ffnNorm()), b, t, lora, training));
+            x = x.add(attention(layer, w, rmsNorm(x, w.attnNorm()), b, t, rotary, bias, cache, lora, training,
+                    decoding));
+            x = x.add(mlp(layer, w, rmsNorm(x, w.ffnNorm()), b, t, lora, training, decoding));
         }
         if (lastOnly && t > 1) {
             x = x.get(":, -1:, :"); // (B, 1, D)
         }
-        return linear(rmsNorm(x, weights.finalNorm()), weights.classifier(), null); // (B, T, V)
+        return project(rmsNorm(x, weights.finalNorm()), weights.classifier(), null, decoding); // (B, T, V)
     }
 
     /**
@@ -121,11 +139,11 @@ public final class LlamaModel implements AutoCloseable {
      * as (B, K, G, T, E) meet them in two broadcasting matmuls without copies; the KV cache stores them that way.
      */
     private NDArray attention(int layer, LlamaWeights.Layer w, NDArray h, long b, long t, NDArray[] rotary,
-                              NDArray bias, KvCache cache, LoraSet lora, boolean training) {
+                              NDArray bias, KvCache cache, LoraSet lora, boolean training, boolean decoding) {
         int e = config.headDim();
         int heads = config.heads();
         int kvHeads = config.kvHeads();
-        NDArray qkvFused = withLora(linear(h, w.wqkv(), w.bqkv()), layer, h, b, t, lora, training,
+        NDArray qkvFused = withLora(project(h, w.wqkv(), w.bqkv(), decoding), layer, h, b, t, lora, training,
                 LoraTarget.Q, LoraTarget.K, LoraTarget.V); // (B, T, H*E + 2*K*E)
         NDList qkAndV = qkvFused.split(new long[] {config.qDim() + config.kvDim()}, 2);
         NDArray qk = rope.apply(qkAndV.get(0).reshape(b, t, heads + kvHeads, e), rotary); // (B, T, H+K, E), rotated together
@@ -157,16 +175,17 @@ public final class LlamaModel implements AutoCloseable {
         NDArray heads5 = scores.softmax(-1).matMul(values); // (B, K, G, T, E)
         NDArray att = t == 1 ? heads5.reshape(b, 1, config.qDim())
                 : heads5.reshape(b, heads, t, e).transpose(0, 2, 1, 3).reshape(b, t, config.qDim()); // (B, T, H*E)
-        return withLora(linear(att, w.wo(), null), layer, att, b, t, lora, training, LoraTarget.O); // (B, T, D)
+        return withLora(project(att, w.wo(), null, decoding), layer, att, b, t, lora, training, LoraTarget.O); // (B, T, D)
     }
 
-    private NDArray mlp(int layer, LlamaWeights.Layer w, NDArray h, long b, long t, LoraSet lora, boolean training) {
-        NDList gateUp = withLora(linear(h, w.w13(), null), layer, h, b, t, lora, training, LoraTarget.GATE, LoraTarget.UP)
-                .split(2, 2); // (B, T, F) x2
+    private NDArray mlp(int layer, LlamaWeights.Layer w, NDArray h, long b, long t, LoraSet lora, boolean training,
+                        boolean decoding) {
+        NDList gateUp = withLora(project(h, w.w13(), null, decoding), layer, h, b, t, lora, training,
+                LoraTarget.GATE, LoraTarget.UP).split(2, 2); // (B, T, F) x2
         NDArray gate = gateUp.get(0);
         NDArray up = gateUp.get(1);
         NDArray act = gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up); // SwiGLU (B, T, F)
-        return withLora(linear(act, w.w2(), null), layer, act, b, t, lora, training, LoraTarget.DOWN); // (B, T, D)
+        return withLora(project(act, w.w2(), null, decoding), layer, act, b, t, lora, training, LoraTarget.DOWN); // (B, T, D)
     }
 
     /** RMSNorm: x / sqrt(mean(x^2) + eps) * weight, over the last axis. */
@@ -175,7 +194,11 @@ public final class LlamaModel implements AutoCloseable {
         return x.mul(inverseRms).mul(weight);
     }
 
-    private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+    private NDArray project(NDArray x, NDArray weight, NDArray bias, boolean decoding) {
+        return decoding ? split.linear(x, weight, bias) : linear(x, weight, bias);
+    }
+
+    static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
 
@@ -208,6 +231,7 @@ public final class LlamaModel implements AutoCloseable {
 
     @Override
     public void close() {
+        split.close();
         manager.close();
         weights.close();
     }
