@@ -12,17 +12,15 @@ import dev.tuneloop.llm.lora.LoraAdapter;
 import dev.tuneloop.llm.lora.LoraSet;
 import dev.tuneloop.llm.lora.LoraSpec;
 import dev.tuneloop.llm.lora.LoraTarget;
+import dev.tuneloop.llm.lora.RandomAdapters;
 import dev.tuneloop.llm.lora.ResidentAdapters;
 import dev.tuneloop.llm.model.Djl;
-import dev.tuneloop.llm.model.FloatTensor;
-import dev.tuneloop.llm.model.LlamaConfig;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -65,8 +63,8 @@ public final class ServeBenchmark implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "threads: torch intra-op=%s, cpus=%d; %d greedy tokens per request%n",
                 System.getProperty("ai.djl.pytorch.num_threads"), Runtime.getRuntime().availableProcessors(), tokens);
         try (LoadedModel stories = BuiltinModels.stories260K();
-             LoraAdapter alpha = randomAdapter(stories, LoraSpec.of(8, 16f, LoraTarget.Q, LoraTarget.V), 1);
-             LoraAdapter beta = randomAdapter(stories, LoraSpec.of(4, 8f, LoraTarget.values()), 2);
+             LoraAdapter alpha = RandomAdapters.inputScaled(stories.config(), LoraSpec.of(8, 16f, LoraTarget.Q, LoraTarget.V), stories.manager(), 1, 0.1f);
+             LoraAdapter beta = RandomAdapters.inputScaled(stories.config(), LoraSpec.of(4, 8f, LoraTarget.values()), stories.manager(), 2, 0.1f);
              ResidentAdapters resident = new ResidentAdapters(stories.config(), 8, stories.manager())) {
             LoraSet[] adapters = baseOnly ? new LoraSet[] {LoraSet.NONE, LoraSet.NONE, LoraSet.NONE}
                     : new LoraSet[] {LoraSet.NONE, alpha, beta};
@@ -146,30 +144,5 @@ public final class ServeBenchmark implements Callable<Integer> {
             }
         }
         return a.size() == b.size();
-    }
-
-    /** Seeded random A and B (B nonzero), so the adapter changes the answers as a trained one would. */
-    private static LoraAdapter randomAdapter(LoadedModel model, LoraSpec spec, long seed) {
-        LlamaConfig config = model.config();
-        Random random = new Random(seed);
-        FloatTensor[][][] tensors = new FloatTensor[config.layers()][LoraTarget.values().length][];
-        for (int layer = 0; layer < config.layers(); layer++) {
-            for (LoraTarget t : spec.targets()) {
-                int in = t.inFeatures(config);
-                int out = t.outFeatures(config);
-                tensors[layer][t.ordinal()] = new FloatTensor[] {
-                    FloatTensor.of(gaussian(random, spec.r() * in, 1f / (float) Math.sqrt(in)), spec.r(), in),
-                    FloatTensor.of(gaussian(random, out * spec.r(), 0.1f), out, spec.r())};
-            }
-        }
-        return LoraAdapter.of(config, spec, tensors, model.manager());
-    }
-
-    private static float[] gaussian(Random random, int n, float scale) {
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
-            values[i] = (float) random.nextGaussian() * scale;
-        }
-        return values;
     }
 }

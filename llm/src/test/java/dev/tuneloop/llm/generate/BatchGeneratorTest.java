@@ -8,12 +8,10 @@ import dev.tuneloop.llm.lora.LoraAdapter;
 import dev.tuneloop.llm.lora.LoraSet;
 import dev.tuneloop.llm.lora.LoraSpec;
 import dev.tuneloop.llm.lora.LoraTarget;
+import dev.tuneloop.llm.lora.RandomAdapters;
 import dev.tuneloop.llm.lora.ResidentAdapters;
-import dev.tuneloop.llm.model.FloatTensor;
-import dev.tuneloop.llm.model.LlamaConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,8 +38,8 @@ class BatchGeneratorTest {
         generator = new Generator(stories);
         batch = new BatchGenerator(stories);
         bos = stories.tokenizer().bosId();
-        qv = randomAdapter(LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V), 1);
-        all = randomAdapter(LoraSpec.of(2, 4f, LoraTarget.values()), 2);
+        qv = RandomAdapters.inputScaled(stories.config(), LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V), stories.manager(), 1, 0.1f);
+        all = RandomAdapters.inputScaled(stories.config(), LoraSpec.of(2, 4f, LoraTarget.values()), stories.manager(), 2, 0.1f);
         resident = new ResidentAdapters(stories.config(), 8, stories.manager());
         qvSlot = resident.put("qv", qv);
         allSlot = resident.put("all", all);
@@ -187,30 +185,5 @@ class BatchGeneratorTest {
         withBos[0] = bos;
         System.arraycopy(ids, 0, withBos, 1, ids.length);
         return withBos;
-    }
-
-    /** Seeded random A and B (B nonzero), so the adapter visibly changes the model's answers. */
-    private static LoraAdapter randomAdapter(LoraSpec spec, long seed) {
-        LlamaConfig config = stories.config();
-        Random random = new Random(seed);
-        FloatTensor[][][] tensors = new FloatTensor[config.layers()][LoraTarget.values().length][];
-        for (int layer = 0; layer < config.layers(); layer++) {
-            for (LoraTarget t : spec.targets()) {
-                int in = t.inFeatures(config);
-                int out = t.outFeatures(config);
-                tensors[layer][t.ordinal()] = new FloatTensor[] {
-                    FloatTensor.of(gaussian(random, spec.r() * in, 1f / (float) Math.sqrt(in)), spec.r(), in),
-                    FloatTensor.of(gaussian(random, out * spec.r(), 0.1f), out, spec.r())};
-            }
-        }
-        return LoraAdapter.of(config, spec, tensors, stories.manager());
-    }
-
-    private static float[] gaussian(Random random, int n, float scale) {
-        float[] values = new float[n];
-        for (int i = 0; i < n; i++) {
-            values[i] = (float) random.nextGaussian() * scale;
-        }
-        return values;
     }
 }

@@ -10,7 +10,6 @@ import dev.tuneloop.llm.checkpoint.HfExporter;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
 import dev.tuneloop.llm.checkpoint.Safetensors;
 import dev.tuneloop.llm.model.FloatTensor;
-import dev.tuneloop.llm.model.LlamaConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 
 /**
  * Writes the Java side of the Hugging Face interoperability check (see {@code tools/interop/peft_check.py}): stories260K
@@ -49,7 +47,7 @@ public final class InteropFixtures {
                 Safetensors.DType.F32);
 
         try (LoadedModel model = Checkpoints.load(out.resolve(HF_DIR));
-             LoraAdapter adapter = randomAdapter(model, 2026)) {
+             LoraAdapter adapter = RandomAdapters.gaussian(model.config(), JAVA_SPEC, model.manager(), 2026, 0.05f, 0.05f)) {
             PeftAdapters.save(adapter, out.resolve(JAVA_ADAPTER), model.id());
             int[] tokens = tokens(model);
             new ObjectMapper().writerWithDefaultPrettyPrinter()
@@ -70,31 +68,6 @@ public final class InteropFixtures {
         tokens[0] = model.tokenizer().bosId();
         System.arraycopy(text, 0, tokens, 1, TOKENS - 1);
         return tokens;
-    }
-
-    /**
-     * Gaussian A and B (std 0.05) for every layer and target, drawn in a fixed order so that the same seed writes the
-     * same file in every JVM (iterating the spec's immutable set would not: its order changes from run to run).
-     */
-    static LoraAdapter randomAdapter(LoadedModel model, long seed) {
-        Random random = new Random(seed);
-        LlamaConfig c = model.config();
-        FloatTensor[][][] tensors = new FloatTensor[c.layers()][LoraTarget.values().length][];
-        for (int layer = 0; layer < c.layers(); layer++) {
-            for (LoraTarget t : LoraAdapter.sorted(JAVA_SPEC)) {
-                tensors[layer][t.ordinal()] = new FloatTensor[] {
-                    gaussian(random, JAVA_SPEC.r(), t.inFeatures(c)), gaussian(random, t.outFeatures(c), JAVA_SPEC.r())};
-            }
-        }
-        return LoraAdapter.of(c, JAVA_SPEC, tensors, model.manager());
-    }
-
-    private static FloatTensor gaussian(Random random, int rows, int cols) {
-        float[] values = new float[rows * cols];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextGaussian() * 0.05f;
-        }
-        return FloatTensor.of(values, rows, cols);
     }
 
     /** Our (T, V) logits of one sequence, in eval mode (no dropout). */

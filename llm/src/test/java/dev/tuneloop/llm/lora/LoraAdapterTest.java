@@ -51,8 +51,8 @@ class LoraAdapterTest {
     @Test
     void mergedAdapterAgreesWithUnmergedWithin1e5AndUnmergeRestoresTheBase() {
         float[] base = logits(BATCH, LoraSet.NONE);
-        try (LoraAdapter adapter = LoraAdapters.random(model.config(), LoraSpec.of(4, 16f, LoraTarget.Q, LoraTarget.V,
-                LoraTarget.DOWN), manager, 11)) {
+        try (LoraAdapter adapter = RandomAdapters.gaussian(model.config(), LoraSpec.of(4, 16f, LoraTarget.Q, LoraTarget.V,
+                LoraTarget.DOWN), manager, 11, 0.05f, 0.05f)) {
             float[] unmerged = logits(BATCH, adapter);
             assertThat(maxAbsDiff(unmerged, base)).as("the adapter changes the output").isGreaterThan(1e-2f);
 
@@ -85,7 +85,7 @@ class LoraAdapterTest {
     void autogradGradientOfBMatchesFiniteDifferences() {
         LoraSpec spec = LoraSpec.of(2, 4f, LoraTarget.Q, LoraTarget.DOWN);
         int layer = 2;
-        try (LoraAdapter adapter = LoraAdapters.random(model.config(), spec, manager, 8)) {
+        try (LoraAdapter adapter = RandomAdapters.gaussian(model.config(), spec, manager, 8, 0.05f, 0.05f)) {
             float[] gradient;
             try (NDManager m = manager.newSubManager();
                  GradientCollector collector = Djl.engine().newGradientCollector()) {
@@ -117,7 +117,7 @@ class LoraAdapterTest {
     }
 
     private static double lossWithB(LoraSpec spec, int layer, int row, int col, float shift) {
-        try (LoraAdapter base = LoraAdapters.random(model.config(), spec, manager, 8)) {
+        try (LoraAdapter base = RandomAdapters.gaussian(model.config(), spec, manager, 8, 0.05f, 0.05f)) {
             var tensors = new dev.tuneloop.llm.model.FloatTensor[model.config().layers()][LoraTarget.values().length][];
             for (int l = 0; l < model.config().layers(); l++) {
                 for (LoraTarget t : spec.targets()) {
@@ -142,8 +142,8 @@ class LoraAdapterTest {
     void batchMixingTwoAdaptersAndTheBaseEqualsEachSequenceRunAlone() {
         LoraSpec qv = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
         LoraSpec mlp = new LoraSpec(2, 4f, 0f, Set.of(LoraTarget.GATE, LoraTarget.UP, LoraTarget.O), true);
-        try (LoraAdapter first = LoraAdapters.random(model.config(), qv, manager, 21);
-             LoraAdapter second = LoraAdapters.random(model.config(), mlp, manager, 22)) {
+        try (LoraAdapter first = RandomAdapters.gaussian(model.config(), qv, manager, 21, 0.05f, 0.05f);
+             LoraAdapter second = RandomAdapters.gaussian(model.config(), mlp, manager, 22, 0.05f, 0.05f)) {
             int[][] three = {BATCH[0], BATCH[1], BATCH[0]};
             float[] mixed;
             try (AdapterBatch batch = new AdapterBatch(model.config(), Arrays.asList(first, second, null), manager)) {
@@ -167,8 +167,8 @@ class LoraAdapterTest {
     void residentAdaptersChosenBySlotPerSequenceEqualEachAloneAndSurviveRemovalMidBatch() {
         LoraSpec qv = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
         LoraSpec mlp = new LoraSpec(2, 4f, 0f, Set.of(LoraTarget.GATE, LoraTarget.UP, LoraTarget.O), true);
-        try (LoraAdapter first = LoraAdapters.random(model.config(), qv, manager, 21);
-             LoraAdapter second = LoraAdapters.random(model.config(), mlp, manager, 22);
+        try (LoraAdapter first = RandomAdapters.gaussian(model.config(), qv, manager, 21, 0.05f, 0.05f);
+             LoraAdapter second = RandomAdapters.gaussian(model.config(), mlp, manager, 22, 0.05f, 0.05f);
              ResidentAdapters resident = new ResidentAdapters(model.config(), 8, manager)) {
             int firstSlot = resident.put("first", first);
             int secondSlot = resident.put("second", second);
@@ -189,8 +189,8 @@ class LoraAdapterTest {
     @Test
     void dropoutActsOnlyInTraining() {
         LoraSpec spec = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V).withDropout(0.5f);
-        try (LoraAdapter adapter = LoraAdapters.random(model.config(), spec, manager, 5);
-             LoraAdapter noDropout = LoraAdapters.random(model.config(), spec.withDropout(0f), manager, 5)) {
+        try (LoraAdapter adapter = RandomAdapters.gaussian(model.config(), spec, manager, 5, 0.05f, 0.05f);
+             LoraAdapter noDropout = RandomAdapters.gaussian(model.config(), spec.withDropout(0f), manager, 5, 0.05f, 0.05f)) {
             assertThat(logits(BATCH, adapter)).containsExactly(logits(BATCH, noDropout));
             try (NDManager m = manager.newSubManager()) {
                 NDArray tokens = m.create(BATCH[0], new Shape(1, BATCH[0].length));

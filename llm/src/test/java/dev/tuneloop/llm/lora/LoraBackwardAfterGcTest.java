@@ -51,7 +51,7 @@ class LoraBackwardAfterGcTest {
     @Test
     void gradientsAreBitIdenticalWhenTheJvmFreesAndReusesMemoryBetweenForwardAndBackward() {
         LoraSpec spec = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V, LoraTarget.DOWN).withDropout(0.1f);
-        try (LoraAdapter adapter = LoraAdapters.random(model.config(), spec, manager, 7)) {
+        try (LoraAdapter adapter = RandomAdapters.gaussian(model.config(), spec, manager, 7, 0.05f, 0.05f)) {
             float[] undisturbed = gradients(adapter, false);
             float[] disturbed = gradients(adapter, true);
 

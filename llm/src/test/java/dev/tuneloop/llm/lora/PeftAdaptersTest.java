@@ -44,7 +44,7 @@ class PeftAdaptersTest {
 
     @Test
     void saveThenLoadIsLosslessAndWritesPeftNamesAndConfig() throws Exception {
-        try (LoraAdapter saved = LoraAdapters.random(stories.config(), SPEC, stories.manager(), 9)) {
+        try (LoraAdapter saved = RandomAdapters.gaussian(stories.config(), SPEC, stories.manager(), 9, 0.05f, 0.05f)) {
             PeftAdapters.save(saved, dir, stories.id());
             try (LoraAdapter loaded = PeftAdapters.load(dir, stories)) {
                 assertThat(loaded.spec()).isEqualTo(SPEC);
@@ -73,7 +73,7 @@ class PeftAdaptersTest {
 
     @Test
     void adapterTrainedOnAnotherBaseIsRefusedNamingBothModels() throws Exception {
-        try (LoraAdapter adapter = LoraAdapters.random(stories.config(), SPEC, stories.manager(), 9)) {
+        try (LoraAdapter adapter = RandomAdapters.gaussian(stories.config(), SPEC, stories.manager(), 9, 0.05f, 0.05f)) {
             PeftAdapters.save(adapter, dir, new BaseModelId("other-model", "ab".repeat(32)));
         }
         assertThatThrownBy(() -> PeftAdapters.load(dir, stories)).isInstanceOf(CheckpointException.class)
@@ -86,7 +86,7 @@ class PeftAdaptersTest {
     void adapterOfDifferentShapeIsRefusedNamingTheTensor() throws Exception {
         LlamaConfig wider = LlamaConfig.llama(128, 172, 5, 8, 4, 512, 512, true);
         try (NDManager m = stories.manager().newSubManager();
-             LoraAdapter adapter = LoraAdapters.random(wider, SPEC, m, 1)) {
+             LoraAdapter adapter = RandomAdapters.gaussian(wider, SPEC, m, 1, 0.05f, 0.05f)) {
             PeftAdapters.save(adapter, dir, new BaseModelId("wider", stories.id().sha256()));
         }
         assertThatThrownBy(() -> PeftAdapters.load(dir, stories)).isInstanceOf(CheckpointException.class)
