@@ -5,12 +5,13 @@ import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
 
 /**
- * {@code curation.*} settings of the service itself (the per-dataset rules live under {@code curation.defaults} and
- * {@code curation.datasets}, read by {@code PolicyProperties}).
+ * {@code curation.*} settings of the service itself (the per-dataset rules live under {@code
+ * curation.defaults} and {@code curation.datasets}, read by {@code PolicyProperties}).
  *
  * @param group consumer group on examples.raw ({@code curation.group})
- * @param transactionalId stable per instance, unique across instances ({@code curation.transactional-id}, env
- *     CURATION_TRANSACTIONAL_ID); a restarted instance with the same id fences its predecessor
+ * @param transactionalId stable per instance, unique across instances ({@code
+ *     curation.transactional-id}, env CURATION_TRANSACTIONAL_ID); a restarted instance with the
+ *     same id fences its predecessor
  * @param scheduleCheckInterval how often retrain schedules are checked for idle datasets
  */
 @ConfigurationProperties("curation")

@@ -28,15 +28,21 @@ public class CurationFactory {
   @Singleton
   PolicyBook policies(Environment environment) {
     Map<String, String> flat = new HashMap<>();
-    environment.getProperties("curation", StringConvention.RAW).forEach((k, v) -> {
-      if (k.startsWith("defaults.") || k.startsWith("datasets.")) {
-        flat.put(k, String.valueOf(v).replaceAll("^\\[|]$", ""));
-      }
-    });
+    environment
+        .getProperties("curation", StringConvention.RAW)
+        .forEach(
+            (k, v) -> {
+              if (k.startsWith("defaults.") || k.startsWith("datasets.")) {
+                flat.put(k, String.valueOf(v).replaceAll("^\\[|]$", ""));
+              }
+            });
     return PolicyProperties.parse(flat);
   }
 
-  /** Token counts use the built-in base model's tokenizer (stories260K, the platform's default base). */
+  /**
+   * Token counts use the built-in base model's tokenizer (stories260K, the platform's default
+   * base).
+   */
   @Singleton
   TemplateProfiles templateProfiles() {
     return new TemplateProfiles(Llama2cTokenizer.stories260K());
@@ -59,10 +65,28 @@ public class CurationFactory {
 
   @Singleton
   @Bean(preDestroy = "close")
-  CurationWorker worker(CurationConfiguration config, KafkaSettings kafka, CurationTopics topics, PolicyBook policies,
-      TemplateProfiles templates, StatsBook stats, RetrainPlanner planner, ObjectStore store) {
-    return new CurationWorker(new CurationWorker.Config(kafka, topics, config.group(), config.transactionalId(),
-        config.scheduleCheckInterval()), policies, templates, stats, planner, store, Clock.systemUTC());
+  CurationWorker worker(
+      CurationConfiguration config,
+      KafkaSettings kafka,
+      CurationTopics topics,
+      PolicyBook policies,
+      TemplateProfiles templates,
+      StatsBook stats,
+      RetrainPlanner planner,
+      ObjectStore store) {
+    return new CurationWorker(
+        new CurationWorker.Config(
+            kafka,
+            topics,
+            config.group(),
+            config.transactionalId(),
+            config.scheduleCheckInterval()),
+        policies,
+        templates,
+        stats,
+        planner,
+        store,
+        Clock.systemUTC());
   }
 
   @Singleton

@@ -6,7 +6,10 @@ import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.inject.Singleton;
 
-/** Starts the curation loop and the job tracker once the context (and its Kafka/S3 startup check) is up. */
+/**
+ * Starts the curation loop and the job tracker once the context (and its Kafka/S3 startup check) is
+ * up.
+ */
 @Singleton
 public class CurationRunner {
 

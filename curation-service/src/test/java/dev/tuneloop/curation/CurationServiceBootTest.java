@@ -17,7 +17,10 @@ class CurationServiceBootTest {
   @Test
   void bootsAndAnswersHttpAndGrpcHealth(Infra infra) throws Exception {
     try (EmbeddedServer server = ServiceProbe.start(infra, Map.of())) {
-      assertThat(server.getApplicationContext().getProperty("micronaut.application.name", String.class))
+      assertThat(
+              server
+                  .getApplicationContext()
+                  .getProperty("micronaut.application.name", String.class))
           .contains("curation-service");
       var http = ServiceProbe.httpHealth(server);
       assertThat(http.statusCode()).isEqualTo(200);

@@ -2,7 +2,10 @@ package dev.tuneloop.gateway;
 
 import io.micronaut.runtime.Micronaut;
 
-/** Starts the gateway: the HTTP face: REST, OpenAI-compatible chat, dashboard. Shared wiring (Kafka, S3, health, startup checks) comes from service-kit. */
+/**
+ * Starts the gateway: the HTTP face: REST, OpenAI-compatible chat, dashboard. Shared wiring (Kafka,
+ * S3, health, startup checks) comes from service-kit.
+ */
 public final class GatewayApplication {
   private GatewayApplication() {}
 

@@ -10,45 +10,49 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
-/** A plain JDK HTTP client for the gateway's tests: every status and body exactly as a client sees them. */
+/**
+ * A plain JDK HTTP client for the gateway's tests: every status and body exactly as a client sees
+ * them.
+ */
 final class GatewayHttp {
-    static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final URL base;
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final URL base;
 
-    GatewayHttp(URL base) {
-        this.base = base;
+  GatewayHttp(URL base) {
+    this.base = base;
+  }
+
+  HttpResponse<String> post(String path, String body, String key) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
     }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
 
-    HttpResponse<String> post(String path, String body, String key) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (key != null) {
-            request.header("Authorization", "Bearer " + key);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  HttpResponse<String> get(String path, String key) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
     }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
 
-    HttpResponse<String> get(String path, String key) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
-        if (key != null) {
-            request.header("Authorization", "Bearer " + key);
-        }
-        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    }
+  static JsonNode json(HttpResponse<String> response) throws IOException {
+    return JSON.readTree(response.body());
+  }
 
-    static JsonNode json(HttpResponse<String> response) throws IOException {
-        return JSON.readTree(response.body());
+  /** A local port nothing listens on: an upstream that is down. */
+  static int closedPort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
-
-    /** A local port nothing listens on: an upstream that is down. */
-    static int closedPort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+  }
 }

@@ -2,7 +2,10 @@ package dev.tuneloop.inference;
 
 import io.micronaut.runtime.Micronaut;
 
-/** Starts the inference-service: serves chat with hot-loaded adapters over gRPC. Shared wiring (Kafka, S3, health, startup checks) comes from service-kit. */
+/**
+ * Starts the inference-service: serves chat with hot-loaded adapters over gRPC. Shared wiring
+ * (Kafka, S3, health, startup checks) comes from service-kit.
+ */
 public final class InferenceApplication {
   private InferenceApplication() {}
 

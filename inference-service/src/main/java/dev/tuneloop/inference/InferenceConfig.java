@@ -7,33 +7,48 @@ import io.micronaut.core.bind.annotation.Bindable;
 /**
  * {@code tuneloop.inference.*}.
  *
- * @param baseModel        "stories260K" (built in), a local checkpoint path, or an object key prefix under models/
- * @param residentAdapters adapters kept in memory at once; the least recently used is evicted beyond that
- * @param concurrency      batches decoding at once
- * @param queueCapacity    generations waiting beyond that before requests are refused (RESOURCE_EXHAUSTED)
- * @param consumeAdapters  read adapters.published (off: serve the base model only)
- * @param adaptersTopic    the topic of AdapterPublished events
- * @param maxBatchSize     generations decoded together in one batch at most
- * @param maxAdapterRank   the highest LoRA rank served; resident adapters are zero-padded to it
+ * @param baseModel "stories260K" (built in), a local checkpoint path, or an object key prefix under
+ *     models/
+ * @param residentAdapters adapters kept in memory at once; the least recently used is evicted
+ *     beyond that
+ * @param concurrency batches decoding at once
+ * @param queueCapacity generations waiting beyond that before requests are refused
+ *     (RESOURCE_EXHAUSTED)
+ * @param consumeAdapters read adapters.published (off: serve the base model only)
+ * @param adaptersTopic the topic of AdapterPublished events
+ * @param maxBatchSize generations decoded together in one batch at most
+ * @param maxAdapterRank the highest LoRA rank served; resident adapters are zero-padded to it
  */
 @ConfigurationProperties("tuneloop.inference")
 public record InferenceConfig(
-        @Bindable(defaultValue = "stories260K") String baseModel,
-        @Bindable(defaultValue = "8") int residentAdapters,
-        @Bindable(defaultValue = "2") int concurrency,
-        @Bindable(defaultValue = "64") int queueCapacity,
-        @Bindable(defaultValue = "true") boolean consumeAdapters,
-        @Bindable(defaultValue = "adapters.published") String adaptersTopic,
-        @Bindable(defaultValue = "8") int maxBatchSize,
-        @Bindable(defaultValue = "16") int maxAdapterRank) {
+    @Bindable(defaultValue = "stories260K") String baseModel,
+    @Bindable(defaultValue = "8") int residentAdapters,
+    @Bindable(defaultValue = "2") int concurrency,
+    @Bindable(defaultValue = "64") int queueCapacity,
+    @Bindable(defaultValue = "true") boolean consumeAdapters,
+    @Bindable(defaultValue = "adapters.published") String adaptersTopic,
+    @Bindable(defaultValue = "8") int maxBatchSize,
+    @Bindable(defaultValue = "16") int maxAdapterRank) {
 
-    @Creator
-    public InferenceConfig {
-    }
+  @Creator
+  public InferenceConfig {}
 
-    /** With the default batch size (8) and maximum adapter rank (16). */
-    public InferenceConfig(String baseModel, int residentAdapters, int concurrency, int queueCapacity,
-                           boolean consumeAdapters, String adaptersTopic) {
-        this(baseModel, residentAdapters, concurrency, queueCapacity, consumeAdapters, adaptersTopic, 8, 16);
-    }
+  /** With the default batch size (8) and maximum adapter rank (16). */
+  public InferenceConfig(
+      String baseModel,
+      int residentAdapters,
+      int concurrency,
+      int queueCapacity,
+      boolean consumeAdapters,
+      String adaptersTopic) {
+    this(
+        baseModel,
+        residentAdapters,
+        concurrency,
+        queueCapacity,
+        consumeAdapters,
+        adaptersTopic,
+        8,
+        16);
+  }
 }

@@ -4,11 +4,11 @@ import dev.tuneloop.inference.adapters.AdapterEventsConsumer;
 import dev.tuneloop.inference.adapters.AdapterRegistry;
 import dev.tuneloop.inference.adapters.AdapterSlots;
 import dev.tuneloop.inference.adapters.PeftAdapterLoader;
+import dev.tuneloop.inference.adapters.ServedAdapter;
 import dev.tuneloop.inference.serving.ChatService;
 import dev.tuneloop.inference.serving.InferenceEndpoint;
 import dev.tuneloop.inference.serving.LlmChatEngine;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
-import dev.tuneloop.inference.adapters.ServedAdapter;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.storage.ObjectStore;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,50 +19,65 @@ import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 
 /**
- * Wires the plain-Java serving parts into beans; the gRPC server picks up {@link InferenceEndpoint}. Off with
- * {@code tuneloop.inference.enabled: false}, for applications that only have this module on their classpath.
+ * Wires the plain-Java serving parts into beans; the gRPC server picks up {@link
+ * InferenceEndpoint}. Off with {@code tuneloop.inference.enabled: false}, for applications that
+ * only have this module on their classpath.
  */
 @Factory
 @Requires(property = "tuneloop.inference.enabled", notEquals = "false")
 public class InferenceFactory {
 
-    /** Loaded eagerly, once: the first request should not pay for it, and a bad model should stop the start. */
-    @Context
-    @Bean(preDestroy = "close")
-    LoadedModel baseModel(InferenceConfig config, ObjectStore store) {
-        return BaseModels.load(config.baseModel(), store);
-    }
+  /**
+   * Loaded eagerly, once: the first request should not pay for it, and a bad model should stop the
+   * start.
+   */
+  @Context
+  @Bean(preDestroy = "close")
+  LoadedModel baseModel(InferenceConfig config, ObjectStore store) {
+    return BaseModels.load(config.baseModel(), store);
+  }
 
-    @Singleton
-    @Bean(preDestroy = "close")
-    AdapterSlots adapterSlots(InferenceConfig config, LoadedModel model) {
-        return new AdapterSlots(model, config.maxAdapterRank());
-    }
+  @Singleton
+  @Bean(preDestroy = "close")
+  AdapterSlots adapterSlots(InferenceConfig config, LoadedModel model) {
+    return new AdapterSlots(model, config.maxAdapterRank());
+  }
 
-    @Singleton
-    @Bean(preDestroy = "close")
-    AdapterRegistry<ServedAdapter> adapterRegistry(InferenceConfig config, LoadedModel model, ObjectStore store,
-                                                   AdapterSlots slots) {
-        return new AdapterRegistry<>(config.residentAdapters(), slots.slotting(new PeftAdapterLoader(store, model)));
-    }
+  @Singleton
+  @Bean(preDestroy = "close")
+  AdapterRegistry<ServedAdapter> adapterRegistry(
+      InferenceConfig config, LoadedModel model, ObjectStore store, AdapterSlots slots) {
+    return new AdapterRegistry<>(
+        config.residentAdapters(), slots.slotting(new PeftAdapterLoader(store, model)));
+  }
 
-    @Singleton
-    @Bean(preDestroy = "close")
-    ChatService chatService(InferenceConfig config, AdapterRegistry<ServedAdapter> adapters, AdapterSlots slots,
-                            LoadedModel model, MeterRegistry meters) {
-        return new ChatService(adapters, LlmChatEngine.forModel(model, slots.resident()), config.concurrency(),
-                config.maxBatchSize(), config.queueCapacity(), meters);
-    }
+  @Singleton
+  @Bean(preDestroy = "close")
+  ChatService chatService(
+      InferenceConfig config,
+      AdapterRegistry<ServedAdapter> adapters,
+      AdapterSlots slots,
+      LoadedModel model,
+      MeterRegistry meters) {
+    return new ChatService(
+        adapters,
+        LlmChatEngine.forModel(model, slots.resident()),
+        config.concurrency(),
+        config.maxBatchSize(),
+        config.queueCapacity(),
+        meters);
+  }
 
-    @Singleton
-    InferenceEndpoint inferenceEndpoint(ChatService chats, AdapterRegistry<ServedAdapter> adapters) {
-        return new InferenceEndpoint(chats, adapters);
-    }
+  @Singleton
+  InferenceEndpoint inferenceEndpoint(ChatService chats, AdapterRegistry<ServedAdapter> adapters) {
+    return new InferenceEndpoint(chats, adapters);
+  }
 
-    @Context
-    @Bean(preDestroy = "close")
-    @Requires(property = "tuneloop.inference.consume-adapters", notEquals = "false")
-    AdapterEventsConsumer adapterEvents(InferenceConfig config, KafkaSettings kafka, AdapterRegistry<ServedAdapter> adapters) {
-        return new AdapterEventsConsumer(kafka, config.adaptersTopic(), adapters::publish).start();
-    }
+  @Context
+  @Bean(preDestroy = "close")
+  @Requires(property = "tuneloop.inference.consume-adapters", notEquals = "false")
+  AdapterEventsConsumer adapterEvents(
+      InferenceConfig config, KafkaSettings kafka, AdapterRegistry<ServedAdapter> adapters) {
+    return new AdapterEventsConsumer(kafka, config.adaptersTopic(), adapters::publish).start();
+  }
 }

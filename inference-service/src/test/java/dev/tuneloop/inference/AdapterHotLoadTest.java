@@ -45,154 +45,207 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Adapters published while the inference service is serving, end to end on the real stories260K, a real broker and
- * a real S3 server: hot-loaded from the topic and the object store, verified against the base model, chosen per
- * request.
+ * Adapters published while the inference service is serving, end to end on the real stories260K, a
+ * real broker and a real S3 server: hot-loaded from the topic and the object store, verified
+ * against the base model, chosen per request.
  */
 @WithInfra
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdapterHotLoadTest {
-    private static final String TENANT = "acme";
+  private static final String TENANT = "acme";
 
-    private LoadedModel model;
-    private ObjectStore store;
-    private InferenceServer server;
-    private AdapterEventsConsumer events;
-    private ManagedChannel channel;
-    private InferenceServiceGrpc.InferenceServiceBlockingStub inference;
-    private KafkaProducer<String, AdapterPublished> producer;
-    private String topic;
+  private LoadedModel model;
+  private ObjectStore store;
+  private InferenceServer server;
+  private AdapterEventsConsumer events;
+  private ManagedChannel channel;
+  private InferenceServiceGrpc.InferenceServiceBlockingStub inference;
+  private KafkaProducer<String, AdapterPublished> producer;
+  private String topic;
 
-    @BeforeAll
-    void start(Infra infra) {
-        model = BuiltinModels.stories260K();
-        store = infra.objectStore();
-        topic = infra.topic(Topics.ADAPTERS_PUBLISHED);
-        InferenceConfig config = new InferenceConfig(BuiltinModels.STORIES260K, 2, 2, 16, true, topic);
-        server = InferenceServer.start(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()), model,
-                new PeftAdapterLoader(store, model), config, new SimpleMeterRegistry());
-        events = new AdapterEventsConsumer(infra.kafka(), topic, server.adapters()::publish).start();
-        channel = Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create()).build();
-        inference = InferenceServiceGrpc.newBlockingStub(channel);
-        producer = new KafkaProducer<>(infra.kafka().producerProperties(), new StringSerializer(), new ProtobufSerializer<>());
+  @BeforeAll
+  void start(Infra infra) {
+    model = BuiltinModels.stories260K();
+    store = infra.objectStore();
+    topic = infra.topic(Topics.ADAPTERS_PUBLISHED);
+    InferenceConfig config = new InferenceConfig(BuiltinModels.STORIES260K, 2, 2, 16, true, topic);
+    server =
+        InferenceServer.start(
+            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+            model,
+            new PeftAdapterLoader(store, model),
+            config,
+            new SimpleMeterRegistry());
+    events = new AdapterEventsConsumer(infra.kafka(), topic, server.adapters()::publish).start();
+    channel =
+        Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create())
+            .build();
+    inference = InferenceServiceGrpc.newBlockingStub(channel);
+    producer =
+        new KafkaProducer<>(
+            infra.kafka().producerProperties(), new StringSerializer(), new ProtobufSerializer<>());
+  }
+
+  @AfterAll
+  void stop() {
+    producer.close();
+    channel.shutdownNow();
+    events.close();
+    server.close();
+    model.close();
+  }
+
+  private static ChatRequest request(String adapter, String prompt) {
+    return ChatRequest.newBuilder()
+        .setTenant(TENANT)
+        .setAdapter(adapter)
+        .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_USER).setContent(prompt))
+        .setSampling(SamplingParams.newBuilder().setMaxTokens(24))
+        .build();
+  }
+
+  /**
+   * Writes a PEFT adapter with the LLM core, uploads it where the trainer would, and announces it.
+   */
+  private AdapterPublished publish(
+      String name, String version, float bScale, String baseSha, Path dir) throws Exception {
+    return publish(name, version, bScale, baseSha, dir, null);
+  }
+
+  /**
+   * @param trainedTemplate written to training.json as the trainer does; null: no training.json
+   */
+  private AdapterPublished publish(
+      String name, String version, float bScale, String baseSha, Path dir, String trainedTemplate)
+      throws Exception {
+    Path adapterDir = Files.createDirectories(dir.resolve(name + "-" + version));
+    TestAdapters.writeRandomPeftAdapter(model, adapterDir, bScale, 7);
+    if (trainedTemplate != null) {
+      Files.writeString(
+          adapterDir.resolve("training.json"), "{\"chat_template\": \"" + trainedTemplate + "\"}");
     }
-
-    @AfterAll
-    void stop() {
-        producer.close();
-        channel.shutdownNow();
-        events.close();
-        server.close();
-        model.close();
+    String prefix = "adapters/" + TENANT + "/" + name + "/" + version + "/";
+    try (var files = Files.list(adapterDir)) {
+      for (Path file : files.toList()) {
+        store.putFile(prefix + file.getFileName(), file, "application/octet-stream");
+      }
     }
+    AdapterPublished published =
+        AdapterPublished.newBuilder()
+            .setTenant(TENANT)
+            .setName(name)
+            .setVersion(version)
+            .setLocation(prefix)
+            .setBaseModelId(model.id().name())
+            .setBaseModelSha256(baseSha)
+            .build();
+    producer.send(new ProducerRecord<>(topic, Topics.adapterKey(TENANT, name), published)).get();
+    return published;
+  }
 
-    private static ChatRequest request(String adapter, String prompt) {
-        return ChatRequest.newBuilder().setTenant(TENANT).setAdapter(adapter)
-                .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_USER).setContent(prompt))
-                .setSampling(SamplingParams.newBuilder().setMaxTokens(24))
-                .build();
+  private AdapterInfo awaitListed(String name, String version) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                inference
+                    .listAdapters(ListAdaptersRequest.newBuilder().setTenant(TENANT).build())
+                    .getAdaptersList()
+                    .stream()
+                    .filter(
+                        a ->
+                            a.getAdapter().getName().equals(name)
+                                && a.getAdapter().getVersion().equals(version)
+                                && (a.getLoaded() || !a.getLoadError().isEmpty()))
+                    .findFirst(),
+            java.util.Optional::isPresent)
+        .orElseThrow();
+  }
+
+  @Test
+  void adapterPublishedWhileServingIsHotLoadedAndChangesTheAnswer(@TempDir Path dir)
+      throws Exception {
+    ChatResponse base = inference.chat(request("", "Once upon a time"));
+    assertThat(base.getAdapterVersion()).isEmpty();
+    assertThat(base.getUsage().getCompletionTokens()).isPositive();
+
+    publish("storyteller", "v1", 0.5f, model.id().sha256(), dir);
+    AdapterInfo listed = awaitListed("storyteller", "v1");
+    assertThat(listed.getLoaded()).as(listed.getLoadError()).isTrue();
+
+    ChatResponse tuned = inference.chat(request("storyteller", "Once upon a time"));
+    assertThat(tuned.getAdapterVersion()).isEqualTo("v1");
+    assertThat(tuned.getText()).isNotEqualTo(base.getText());
+    assertThat(inference.chat(request("storyteller@v1", "Once upon a time")).getText())
+        .isEqualTo(tuned.getText());
+    assertThat(inference.chat(request("", "Once upon a time")).getText()).isEqualTo(base.getText());
+  }
+
+  @Test
+  void aRestartedServiceReloadsWhatWasPublishedBeforeItStarted(Infra infra, @TempDir Path dir)
+      throws Exception {
+    publish("veteran", "v1", 0.5f, model.id().sha256(), dir);
+    publish("veteran", "v2", 0.5f, model.id().sha256(), dir);
+    assertThat(awaitListed("veteran", "v2").getLoaded()).isTrue();
+
+    try (var restarted = new AdapterRegistry<>(2, new PeftAdapterLoader(store, model));
+        var replay = new AdapterEventsConsumer(infra.kafka(), topic, restarted::publish).start()) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  restarted.list(TENANT).stream()
+                      .anyMatch(
+                          a ->
+                              a.getAdapter().getName().equals("veteran")
+                                  && a.getAdapter().getVersion().equals("v2")
+                                  && a.getLoaded()));
+      await().atMost(Duration.ofSeconds(30)).until(replay::caughtUp);
+      try (var acquired = restarted.acquire(TENANT, "veteran")) {
+        assertThat(acquired.version()).isEqualTo("v2");
+      }
     }
+  }
 
-    /** Writes a PEFT adapter with the LLM core, uploads it where the trainer would, and announces it. */
-    private AdapterPublished publish(String name, String version, float bScale, String baseSha, Path dir) throws Exception {
-        return publish(name, version, bScale, baseSha, dir, null);
-    }
+  @Test
+  void anAdapterWithZeroUpdateAnswersExactlyAsTheBase(@TempDir Path dir) throws Exception {
+    publish("identity", "v1", 0f, model.id().sha256(), dir);
+    assertThat(awaitListed("identity", "v1").getLoaded()).isTrue();
 
-    /** @param trainedTemplate written to training.json as the trainer does; null: no training.json */
-    private AdapterPublished publish(String name, String version, float bScale, String baseSha, Path dir,
-                                     String trainedTemplate) throws Exception {
-        Path adapterDir = Files.createDirectories(dir.resolve(name + "-" + version));
-        TestAdapters.writeRandomPeftAdapter(model, adapterDir, bScale, 7);
-        if (trainedTemplate != null) {
-            Files.writeString(adapterDir.resolve("training.json"), "{\"chat_template\": \"" + trainedTemplate + "\"}");
-        }
-        String prefix = "adapters/" + TENANT + "/" + name + "/" + version + "/";
-        try (var files = Files.list(adapterDir)) {
-            for (Path file : files.toList()) {
-                store.putFile(prefix + file.getFileName(), file, "application/octet-stream");
-            }
-        }
-        AdapterPublished published = AdapterPublished.newBuilder().setTenant(TENANT).setName(name).setVersion(version)
-                .setLocation(prefix).setBaseModelId(model.id().name()).setBaseModelSha256(baseSha).build();
-        producer.send(new ProducerRecord<>(topic, Topics.adapterKey(TENANT, name), published)).get();
-        return published;
-    }
+    assertThat(inference.chat(request("identity", "The cat")).getText())
+        .isEqualTo(inference.chat(request("", "The cat")).getText());
+  }
 
-    private AdapterInfo awaitListed(String name, String version) {
-        return await().atMost(Duration.ofSeconds(60)).until(() -> inference.listAdapters(
-                        ListAdaptersRequest.newBuilder().setTenant(TENANT).build()).getAdaptersList().stream()
-                .filter(a -> a.getAdapter().getName().equals(name) && a.getAdapter().getVersion().equals(version)
-                        && (a.getLoaded() || !a.getLoadError().isEmpty()))
-                .findFirst(), java.util.Optional::isPresent).orElseThrow();
-    }
+  @Test
+  void theTemplateTheAdapterWasTrainedWithRendersItsPrompts(@TempDir Path dir) throws Exception {
+    publish("chatml-identity", "v1", 0f, model.id().sha256(), dir, "chatml");
+    assertThat(awaitListed("chatml-identity", "v1").getLoaded()).isTrue();
+    var messages = List.of(dev.tuneloop.llm.chat.ChatMessage.user("The cat"));
+    int chatmlPrompt =
+        ChatTemplates.named("chatml").tokenizePrompt(messages, model.tokenizer()).length;
+    int defaultPrompt =
+        ChatTemplates.defaultFor(model.tokenizer())
+            .tokenizePrompt(messages, model.tokenizer())
+            .length;
 
-    @Test
-    void adapterPublishedWhileServingIsHotLoadedAndChangesTheAnswer(@TempDir Path dir) throws Exception {
-        ChatResponse base = inference.chat(request("", "Once upon a time"));
-        assertThat(base.getAdapterVersion()).isEmpty();
-        assertThat(base.getUsage().getCompletionTokens()).isPositive();
+    assertThat(chatmlPrompt).isNotEqualTo(defaultPrompt);
+    assertThat(inference.chat(request("chatml-identity", "The cat")).getUsage().getPromptTokens())
+        .isEqualTo(chatmlPrompt);
+    assertThat(inference.chat(request("", "The cat")).getUsage().getPromptTokens())
+        .isEqualTo(defaultPrompt);
+  }
 
-        publish("storyteller", "v1", 0.5f, model.id().sha256(), dir);
-        AdapterInfo listed = awaitListed("storyteller", "v1");
-        assertThat(listed.getLoaded()).as(listed.getLoadError()).isTrue();
+  @Test
+  void anAdapterForAnotherBaseModelIsRefusedWithTheReason(@TempDir Path dir) throws Exception {
+    publish("alien", "v1", 0.5f, "0".repeat(64), dir);
+    AdapterInfo listed = awaitListed("alien", "v1");
 
-        ChatResponse tuned = inference.chat(request("storyteller", "Once upon a time"));
-        assertThat(tuned.getAdapterVersion()).isEqualTo("v1");
-        assertThat(tuned.getText()).isNotEqualTo(base.getText());
-        assertThat(inference.chat(request("storyteller@v1", "Once upon a time")).getText()).isEqualTo(tuned.getText());
-        assertThat(inference.chat(request("", "Once upon a time")).getText()).isEqualTo(base.getText());
-    }
-
-    @Test
-    void aRestartedServiceReloadsWhatWasPublishedBeforeItStarted(Infra infra, @TempDir Path dir) throws Exception {
-        publish("veteran", "v1", 0.5f, model.id().sha256(), dir);
-        publish("veteran", "v2", 0.5f, model.id().sha256(), dir);
-        assertThat(awaitListed("veteran", "v2").getLoaded()).isTrue();
-
-        try (var restarted = new AdapterRegistry<>(2, new PeftAdapterLoader(store, model));
-             var replay = new AdapterEventsConsumer(infra.kafka(), topic, restarted::publish).start()) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> restarted.list(TENANT).stream().anyMatch(a ->
-                    a.getAdapter().getName().equals("veteran") && a.getAdapter().getVersion().equals("v2") && a.getLoaded()));
-            await().atMost(Duration.ofSeconds(30)).until(replay::caughtUp);
-            try (var acquired = restarted.acquire(TENANT, "veteran")) {
-                assertThat(acquired.version()).isEqualTo("v2");
-            }
-        }
-    }
-
-    @Test
-    void anAdapterWithZeroUpdateAnswersExactlyAsTheBase(@TempDir Path dir) throws Exception {
-        publish("identity", "v1", 0f, model.id().sha256(), dir);
-        assertThat(awaitListed("identity", "v1").getLoaded()).isTrue();
-
-        assertThat(inference.chat(request("identity", "The cat")).getText())
-                .isEqualTo(inference.chat(request("", "The cat")).getText());
-    }
-
-    @Test
-    void theTemplateTheAdapterWasTrainedWithRendersItsPrompts(@TempDir Path dir) throws Exception {
-        publish("chatml-identity", "v1", 0f, model.id().sha256(), dir, "chatml");
-        assertThat(awaitListed("chatml-identity", "v1").getLoaded()).isTrue();
-        var messages = List.of(dev.tuneloop.llm.chat.ChatMessage.user("The cat"));
-        int chatmlPrompt = ChatTemplates.named("chatml").tokenizePrompt(messages, model.tokenizer()).length;
-        int defaultPrompt = ChatTemplates.defaultFor(model.tokenizer()).tokenizePrompt(messages, model.tokenizer()).length;
-
-        assertThat(chatmlPrompt).isNotEqualTo(defaultPrompt);
-        assertThat(inference.chat(request("chatml-identity", "The cat")).getUsage().getPromptTokens())
-                .isEqualTo(chatmlPrompt);
-        assertThat(inference.chat(request("", "The cat")).getUsage().getPromptTokens()).isEqualTo(defaultPrompt);
-    }
-
-    @Test
-    void anAdapterForAnotherBaseModelIsRefusedWithTheReason(@TempDir Path dir) throws Exception {
-        publish("alien", "v1", 0.5f, "0".repeat(64), dir);
-        AdapterInfo listed = awaitListed("alien", "v1");
-
-        assertThat(listed.getLoaded()).isFalse();
-        assertThat(listed.getLoadError()).contains("trained on base model").contains("stories260K");
-        assertThatThrownBy(() -> inference.chat(request("alien", "Hi")))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
-                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION))
-                .hasMessageContaining("trained on base model");
-    }
+    assertThat(listed.getLoaded()).isFalse();
+    assertThat(listed.getLoadError()).contains("trained on base model").contains("stories260K");
+    assertThatThrownBy(() -> inference.chat(request("alien", "Hi")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("trained on base model");
+  }
 }

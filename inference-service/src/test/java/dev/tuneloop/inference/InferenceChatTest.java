@@ -28,126 +28,159 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The inference gRPC service on the real stories260K, base model only: unary, streaming, errors, metrics. */
+/**
+ * The inference gRPC service on the real stories260K, base model only: unary, streaming, errors,
+ * metrics.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class InferenceChatTest {
-    private LoadedModel model;
-    private InferenceServer server;
-    private ManagedChannel channel;
-    private InferenceServiceGrpc.InferenceServiceBlockingStub inference;
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  private LoadedModel model;
+  private InferenceServer server;
+  private ManagedChannel channel;
+  private InferenceServiceGrpc.InferenceServiceBlockingStub inference;
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-    @BeforeAll
-    void start() {
-        model = BuiltinModels.stories260K();
-        InferenceConfig config = new InferenceConfig(BuiltinModels.STORIES260K, 2, 2, 16, false, "unused");
-        server = InferenceServer.start(Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()), model,
-                published -> {
-                    throw new AdapterUnavailableException("no adapters in this test", null);
-                }, config, meters);
-        channel = Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create()).build();
-        inference = InferenceServiceGrpc.newBlockingStub(channel);
+  @BeforeAll
+  void start() {
+    model = BuiltinModels.stories260K();
+    InferenceConfig config =
+        new InferenceConfig(BuiltinModels.STORIES260K, 2, 2, 16, false, "unused");
+    server =
+        InferenceServer.start(
+            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+            model,
+            published -> {
+              throw new AdapterUnavailableException("no adapters in this test", null);
+            },
+            config,
+            meters);
+    channel =
+        Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create())
+            .build();
+    inference = InferenceServiceGrpc.newBlockingStub(channel);
+  }
+
+  @AfterAll
+  void stop() {
+    channel.shutdownNow();
+    server.close();
+    model.close();
+  }
+
+  static ChatRequest request(String adapter, String prompt, SamplingParams sampling) {
+    return ChatRequest.newBuilder()
+        .setTenant("acme")
+        .setAdapter(adapter)
+        .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_USER).setContent(prompt))
+        .setSampling(sampling)
+        .build();
+  }
+
+  private static ChatRequest greedy(String prompt, int maxTokens) {
+    return request("", prompt, SamplingParams.newBuilder().setMaxTokens(maxTokens).build());
+  }
+
+  @Test
+  void streamingYieldsTheSameTextAsUnaryAndEndsWithFinishReasonAndUsage() {
+    ChatRequest request = greedy("Lily and Ben", 40);
+    ChatResponse unary = inference.chat(request);
+
+    StringBuilder streamed = new StringBuilder();
+    ChatChunk last = null;
+    int chunks = 0;
+    for (Iterator<ChatChunk> it = inference.chatStream(request); it.hasNext(); chunks++) {
+      last = it.next();
+      streamed.append(last.getDelta());
     }
+    assertThat(unary.getText()).isNotBlank();
+    assertThat(chunks).isGreaterThan(2);
+    assertThat(streamed.toString()).isEqualTo(unary.getText());
+    assertThat(last.getFinishReason())
+        .isEqualTo(unary.getFinishReason())
+        .isNotEqualTo(FinishReason.FINISH_REASON_UNSPECIFIED);
+    assertThat(last.getUsage()).isEqualTo(unary.getUsage());
+    assertThat(unary.getUsage().getPromptTokens()).isPositive();
+    assertThat(unary.getUsage().getCompletionTokens()).isBetween(1, 40);
+  }
 
-    @AfterAll
-    void stop() {
-        channel.shutdownNow();
-        server.close();
-        model.close();
+  @Test
+  void maxTokensEndsTheAnswerWithLength() {
+    ChatResponse response = inference.chat(greedy("Once upon a time", 3));
+
+    assertThat(response.getUsage().getCompletionTokens()).isEqualTo(3);
+    assertThat(response.getFinishReason()).isEqualTo(FinishReason.FINISH_REASON_LENGTH);
+  }
+
+  @Test
+  void sameSeedSameSampledAnswer() {
+    SamplingParams sampled =
+        SamplingParams.newBuilder()
+            .setTemperature(1.0f)
+            .setTopP(0.9f)
+            .setSeed(1234)
+            .setMaxTokens(30)
+            .build();
+    ChatRequest request = request("", "The dog", sampled);
+
+    assertThat(inference.chat(request).getText()).isEqualTo(inference.chat(request).getText());
+  }
+
+  @Test
+  void unknownAdapterIsNotFoundNamingItOnBothRpcs() {
+    ChatRequest request = greedy("Hi", 5).toBuilder().setAdapter("no-such-adapter").build();
+
+    assertThatThrownBy(() -> inference.chat(request))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+              assertThat(e.getStatus().getDescription())
+                  .contains("unknown adapter \"no-such-adapter\"");
+            });
+    assertThatThrownBy(() -> inference.chatStream(request).hasNext())
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+  }
+
+  @Test
+  void badRequestsAreInvalidArgument() {
+    ChatRequest noMessages = ChatRequest.newBuilder().setTenant("acme").build();
+    ChatRequest badTopP = request("", "Hi", SamplingParams.newBuilder().setTopP(1.5f).build());
+    ChatRequest assistantFirst =
+        ChatRequest.newBuilder()
+            .setTenant("acme")
+            .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_ASSISTANT).setContent("Hello"))
+            .addMessages(
+                ChatMessage.newBuilder().setRole(Role.ROLE_ASSISTANT).setContent("Hello again"))
+            .build();
+    ChatRequest tooLong = request("", "cat ".repeat(2000), SamplingParams.getDefaultInstance());
+
+    for (ChatRequest bad : new ChatRequest[] {noMessages, badTopP, assistantFirst, tooLong}) {
+      assertThatThrownBy(() -> inference.chat(bad))
+          .isInstanceOfSatisfying(
+              StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
     }
+  }
 
-    static ChatRequest request(String adapter, String prompt, SamplingParams sampling) {
-        return ChatRequest.newBuilder().setTenant("acme").setAdapter(adapter)
-                .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_USER).setContent(prompt))
-                .setSampling(sampling).build();
-    }
+  @Test
+  void listAdaptersIsEmptyWithoutPublications() {
+    assertThat(
+            inference
+                .listAdapters(ListAdaptersRequest.newBuilder().setTenant("acme").build())
+                .getAdaptersList())
+        .isEmpty();
+  }
 
-    private static ChatRequest greedy(String prompt, int maxTokens) {
-        return request("", prompt, SamplingParams.newBuilder().setMaxTokens(maxTokens).build());
-    }
+  @Test
+  void metricsCountTokensAndTimeToFirstToken() {
+    double before = meters.get("tuneloop.inference.tokens.generated").counter().count();
+    ChatResponse response = inference.chat(greedy("A little bird", 10));
 
-    @Test
-    void streamingYieldsTheSameTextAsUnaryAndEndsWithFinishReasonAndUsage() {
-        ChatRequest request = greedy("Lily and Ben", 40);
-        ChatResponse unary = inference.chat(request);
-
-        StringBuilder streamed = new StringBuilder();
-        ChatChunk last = null;
-        int chunks = 0;
-        for (Iterator<ChatChunk> it = inference.chatStream(request); it.hasNext(); chunks++) {
-            last = it.next();
-            streamed.append(last.getDelta());
-        }
-        assertThat(unary.getText()).isNotBlank();
-        assertThat(chunks).isGreaterThan(2);
-        assertThat(streamed.toString()).isEqualTo(unary.getText());
-        assertThat(last.getFinishReason()).isEqualTo(unary.getFinishReason()).isNotEqualTo(FinishReason.FINISH_REASON_UNSPECIFIED);
-        assertThat(last.getUsage()).isEqualTo(unary.getUsage());
-        assertThat(unary.getUsage().getPromptTokens()).isPositive();
-        assertThat(unary.getUsage().getCompletionTokens()).isBetween(1, 40);
-    }
-
-    @Test
-    void maxTokensEndsTheAnswerWithLength() {
-        ChatResponse response = inference.chat(greedy("Once upon a time", 3));
-
-        assertThat(response.getUsage().getCompletionTokens()).isEqualTo(3);
-        assertThat(response.getFinishReason()).isEqualTo(FinishReason.FINISH_REASON_LENGTH);
-    }
-
-    @Test
-    void sameSeedSameSampledAnswer() {
-        SamplingParams sampled = SamplingParams.newBuilder().setTemperature(1.0f).setTopP(0.9f).setSeed(1234)
-                .setMaxTokens(30).build();
-        ChatRequest request = request("", "The dog", sampled);
-
-        assertThat(inference.chat(request).getText()).isEqualTo(inference.chat(request).getText());
-    }
-
-    @Test
-    void unknownAdapterIsNotFoundNamingItOnBothRpcs() {
-        ChatRequest request = greedy("Hi", 5).toBuilder().setAdapter("no-such-adapter").build();
-
-        assertThatThrownBy(() -> inference.chat(request))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-                    assertThat(e.getStatus().getDescription()).contains("unknown adapter \"no-such-adapter\"");
-                });
-        assertThatThrownBy(() -> inference.chatStream(request).hasNext())
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
-                        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
-    }
-
-    @Test
-    void badRequestsAreInvalidArgument() {
-        ChatRequest noMessages = ChatRequest.newBuilder().setTenant("acme").build();
-        ChatRequest badTopP = request("", "Hi", SamplingParams.newBuilder().setTopP(1.5f).build());
-        ChatRequest assistantFirst = ChatRequest.newBuilder().setTenant("acme")
-                .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_ASSISTANT).setContent("Hello"))
-                .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_ASSISTANT).setContent("Hello again")).build();
-        ChatRequest tooLong = request("", "cat ".repeat(2000), SamplingParams.getDefaultInstance());
-
-        for (ChatRequest bad : new ChatRequest[] {noMessages, badTopP, assistantFirst, tooLong}) {
-            assertThatThrownBy(() -> inference.chat(bad))
-                    .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
-                            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
-        }
-    }
-
-    @Test
-    void listAdaptersIsEmptyWithoutPublications() {
-        assertThat(inference.listAdapters(ListAdaptersRequest.newBuilder().setTenant("acme").build())
-                .getAdaptersList()).isEmpty();
-    }
-
-    @Test
-    void metricsCountTokensAndTimeToFirstToken() {
-        double before = meters.get("tuneloop.inference.tokens.generated").counter().count();
-        ChatResponse response = inference.chat(greedy("A little bird", 10));
-
-        assertThat(meters.get("tuneloop.inference.tokens.generated").counter().count() - before)
-                .isEqualTo(response.getUsage().getCompletionTokens());
-        assertThat(meters.get("tuneloop.inference.time.to.first.token").timer().count()).isPositive();
-        assertThat(meters.get("tuneloop.inference.queue.depth").gauge().value()).isZero();
-    }
+    assertThat(meters.get("tuneloop.inference.tokens.generated").counter().count() - before)
+        .isEqualTo(response.getUsage().getCompletionTokens());
+    assertThat(meters.get("tuneloop.inference.time.to.first.token").timer().count()).isPositive();
+    assertThat(meters.get("tuneloop.inference.queue.depth").gauge().value()).isZero();
+  }
 }

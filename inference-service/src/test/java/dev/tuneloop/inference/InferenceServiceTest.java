@@ -37,61 +37,101 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Micronaut service as deployed: its configuration, the topic consumer, the object store and the metrics. */
+/**
+ * The Micronaut service as deployed: its configuration, the topic consumer, the object store and
+ * the metrics.
+ */
 @WithInfra
 class InferenceServiceTest {
 
-    @Test
-    void servesAPublishedAdapterAndExposesMetrics(Infra infra, @TempDir Path dir) throws Exception {
-        String topic = infra.topic(Topics.ADAPTERS_PUBLISHED);
-        try (EmbeddedServer server = ServiceProbe.start(infra, Map.of("tuneloop.inference.adapters-topic", topic))) {
-            int port = server.getApplicationContext().getBean(GrpcEmbeddedServer.class).getPort();
-            ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + port, InsecureChannelCredentials.create()).build();
-            try {
-                var inference = InferenceServiceGrpc.newBlockingStub(channel);
-                publishAdapter(infra, topic, server.getApplicationContext().getBean(LoadedModel.class), dir);
-                await().atMost(Duration.ofSeconds(60)).until(() -> inference.listAdapters(ListAdaptersRequest
-                        .newBuilder().setTenant("acme").build()).getAdaptersList().stream().anyMatch(a -> a.getLoaded()));
+  @Test
+  void servesAPublishedAdapterAndExposesMetrics(Infra infra, @TempDir Path dir) throws Exception {
+    String topic = infra.topic(Topics.ADAPTERS_PUBLISHED);
+    try (EmbeddedServer server =
+        ServiceProbe.start(infra, Map.of("tuneloop.inference.adapters-topic", topic))) {
+      int port = server.getApplicationContext().getBean(GrpcEmbeddedServer.class).getPort();
+      ManagedChannel channel =
+          Grpc.newChannelBuilder("localhost:" + port, InsecureChannelCredentials.create()).build();
+      try {
+        var inference = InferenceServiceGrpc.newBlockingStub(channel);
+        publishAdapter(
+            infra, topic, server.getApplicationContext().getBean(LoadedModel.class), dir);
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    inference
+                        .listAdapters(ListAdaptersRequest.newBuilder().setTenant("acme").build())
+                        .getAdaptersList()
+                        .stream()
+                        .anyMatch(a -> a.getLoaded()));
 
-                ChatResponse answer = inference.chat(InferenceChatTest.request("helper", "Once upon a time",
-                        SamplingParams.newBuilder().setMaxTokens(12).build()));
-                assertThat(answer.getAdapterVersion()).isEqualTo("v1");
-                assertThat(answer.getUsage().getCompletionTokens()).isPositive();
-            } finally {
-                channel.shutdownNow();
-            }
+        ChatResponse answer =
+            inference.chat(
+                InferenceChatTest.request(
+                    "helper",
+                    "Once upon a time",
+                    SamplingParams.newBuilder().setMaxTokens(12).build()));
+        assertThat(answer.getAdapterVersion()).isEqualTo("v1");
+        assertThat(answer.getUsage().getCompletionTokens()).isPositive();
+      } finally {
+        channel.shutdownNow();
+      }
 
-            JsonNode tokens = metric(server, "tuneloop.inference.tokens.generated");
-            assertThat(tokens.at("/measurements/0/value").asDouble()).isPositive();
-            assertThat(metric(server, "tuneloop.inference.time.to.first.token").get("name").asText())
-                    .isEqualTo("tuneloop.inference.time.to.first.token");
-            assertThat(metric(server, "tuneloop.inference.queue.depth").at("/measurements/0/value").asDouble()).isZero();
-        }
+      JsonNode tokens = metric(server, "tuneloop.inference.tokens.generated");
+      assertThat(tokens.at("/measurements/0/value").asDouble()).isPositive();
+      assertThat(metric(server, "tuneloop.inference.time.to.first.token").get("name").asText())
+          .isEqualTo("tuneloop.inference.time.to.first.token");
+      assertThat(
+              metric(server, "tuneloop.inference.queue.depth")
+                  .at("/measurements/0/value")
+                  .asDouble())
+          .isZero();
     }
+  }
 
-    private static void publishAdapter(Infra infra, String topic, LoadedModel model, Path dir) throws Exception {
-        TestAdapters.writeRandomPeftAdapter(model, dir, 0.5f, 3);
-        ObjectStore store = infra.objectStore();
-        String prefix = "adapters/acme/helper/v1/";
-        try (var files = Files.list(dir)) {
-            for (Path file : files.toList()) {
-                store.putFile(prefix + file.getFileName(), file, "application/octet-stream");
-            }
-        }
-        try (var producer = new KafkaProducer<String, AdapterPublished>(infra.kafka().producerProperties(),
-                new StringSerializer(), new ProtobufSerializer<>())) {
-            producer.send(new ProducerRecord<>(topic, Topics.adapterKey("acme", "helper"), AdapterPublished.newBuilder()
-                    .setTenant("acme").setName("helper").setVersion("v1").setLocation(prefix)
-                    .setBaseModelId(BuiltinModels.STORIES260K).setBaseModelSha256(model.id().sha256()).build())).get();
-        }
+  private static void publishAdapter(Infra infra, String topic, LoadedModel model, Path dir)
+      throws Exception {
+    TestAdapters.writeRandomPeftAdapter(model, dir, 0.5f, 3);
+    ObjectStore store = infra.objectStore();
+    String prefix = "adapters/acme/helper/v1/";
+    try (var files = Files.list(dir)) {
+      for (Path file : files.toList()) {
+        store.putFile(prefix + file.getFileName(), file, "application/octet-stream");
+      }
     }
+    try (var producer =
+        new KafkaProducer<String, AdapterPublished>(
+            infra.kafka().producerProperties(),
+            new StringSerializer(),
+            new ProtobufSerializer<>())) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  topic,
+                  Topics.adapterKey("acme", "helper"),
+                  AdapterPublished.newBuilder()
+                      .setTenant("acme")
+                      .setName("helper")
+                      .setVersion("v1")
+                      .setLocation(prefix)
+                      .setBaseModelId(BuiltinModels.STORIES260K)
+                      .setBaseModelSha256(model.id().sha256())
+                      .build()))
+          .get();
+    }
+  }
 
-    private static JsonNode metric(EmbeddedServer server, String name) throws Exception {
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(
-                    URI.create(server.getURL() + "/metrics/" + name)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as(name + ": " + response.body()).isEqualTo(200);
-            return new ObjectMapper().readTree(response.body());
-        }
+  private static JsonNode metric(EmbeddedServer server, String name) throws Exception {
+    try (HttpClient client = HttpClient.newHttpClient()) {
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(URI.create(server.getURL() + "/metrics/" + name))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as(name + ": " + response.body()).isEqualTo(200);
+      return new ObjectMapper().readTree(response.body());
     }
+  }
 }

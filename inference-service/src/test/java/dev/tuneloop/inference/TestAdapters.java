@@ -12,19 +12,19 @@ import java.nio.file.Path;
 
 /** Adapters as the trainer would publish them, written with the LLM core's own PEFT writer. */
 public final class TestAdapters {
-    private TestAdapters() {
-    }
+  private TestAdapters() {}
 
-    /**
-     * A rank-4 adapter on q_proj and v_proj with seeded random A and B (B scaled by {@code bScale}; 0 makes it
-     * the identity), saved in PEFT format to {@code dir}.
-     */
-    public static void writeRandomPeftAdapter(LoadedModel model, Path dir, float bScale, long seed) {
-        LoraSpec spec = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
-        try (LoraAdapter adapter = RandomAdapters.inputScaled(model.config(), spec, model.manager(), seed, bScale)) {
-            PeftAdapters.save(adapter, dir, model.id());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+  /**
+   * A rank-4 adapter on q_proj and v_proj with seeded random A and B (B scaled by {@code bScale}; 0
+   * makes it the identity), saved in PEFT format to {@code dir}.
+   */
+  public static void writeRandomPeftAdapter(LoadedModel model, Path dir, float bScale, long seed) {
+    LoraSpec spec = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
+    try (LoraAdapter adapter =
+        RandomAdapters.inputScaled(model.config(), spec, model.manager(), seed, bScale)) {
+      PeftAdapters.save(adapter, dir, model.id());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 }

@@ -8,9 +8,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Example ids. A client-supplied key is used as is; otherwise the id is the SHA-256 of tenant, dataset and the
- * canonical chat (a pair and the equivalent conversation hash alike, whatever JSON format carried them), so
- * resubmitting the same content is recognised as a retry.
+ * Example ids. A client-supplied key is used as is; otherwise the id is the SHA-256 of tenant,
+ * dataset and the canonical chat (a pair and the equivalent conversation hash alike, whatever JSON
+ * format carried them), so resubmitting the same content is recognised as a retry.
  */
 public final class IdempotencyKeys {
 
@@ -30,7 +30,10 @@ public final class IdempotencyKeys {
     return HexFormat.of().formatHex(sha.digest());
   }
 
-  /** Length-prefixed so that field boundaries cannot be forged by content ("ab"+"c" differs from "a"+"bc"). */
+  /**
+   * Length-prefixed so that field boundaries cannot be forged by content ("ab"+"c" differs from
+   * "a"+"bc").
+   */
   private static void update(MessageDigest sha, String s) {
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     sha.update(Integer.toString(bytes.length).getBytes(StandardCharsets.US_ASCII));

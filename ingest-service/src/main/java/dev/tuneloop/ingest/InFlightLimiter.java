@@ -5,8 +5,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bounds the records handed to Kafka but not yet acknowledged, so a burst of clients cannot grow memory without
- * limit: a caller waits a little for a slot, then gets {@link BackpressureException}.
+ * Bounds the records handed to Kafka but not yet acknowledged, so a burst of clients cannot grow
+ * memory without limit: a caller waits a little for a slot, then gets {@link
+ * BackpressureException}.
  */
 public final class InFlightLimiter {
 
@@ -23,7 +24,10 @@ public final class InFlightLimiter {
   public void acquire() {
     try {
       if (!slots.tryAcquire(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new BackpressureException("ingest has " + max + " records in flight to Kafka (ingest.max-in-flight); retry later");
+        throw new BackpressureException(
+            "ingest has "
+                + max
+                + " records in flight to Kafka (ingest.max-in-flight); retry later");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -8,12 +8,15 @@ import java.time.Duration;
 /**
  * {@code ingest.*} settings.
  *
- * @param maxPayloadBytes {@code ingest.max-payload-bytes} and the other limits: see {@link IngestLimits}
- * @param maxInFlight records sent to Kafka and not yet acknowledged, across all callers ({@code ingest.max-in-flight})
+ * @param maxPayloadBytes {@code ingest.max-payload-bytes} and the other limits: see {@link
+ *     IngestLimits}
+ * @param maxInFlight records sent to Kafka and not yet acknowledged, across all callers ({@code
+ *     ingest.max-in-flight})
  * @param inFlightWait how long a caller waits for an in-flight slot before RESOURCE_EXHAUSTED
  * @param streamWindow records of one SubmitStream requested ahead of Kafka's acknowledgements
  * @param recentIds retry-detection index size; refilled from the tail of examples.raw at start
- * @param rawTopic where examples go; {@code incomingTopic} where other systems' events come from ("" = off)
+ * @param rawTopic where examples go; {@code incomingTopic} where other systems' events come from
+ *     ("" = off)
  */
 @ConfigurationProperties("ingest")
 public record IngestConfiguration(

@@ -22,12 +22,16 @@ public class IngestFactory {
   private static final Logger log = LoggerFactory.getLogger(IngestFactory.class);
 
   @Singleton
-  IngestService ingestService(IngestConfiguration config, KafkaSettings kafka, Producer<String, MessageLite> producer) {
+  IngestService ingestService(
+      IngestConfiguration config, KafkaSettings kafka, Producer<String, MessageLite> producer) {
     RecentIds ids = new RecentIds(config.recentIds());
     long loaded = RecentIdsLoader.load(kafka, config.rawTopic(), ids, config.recentIds());
     log.info("retry index refilled with {} ids from {}", loaded, config.rawTopic());
-    return new IngestService(new Intake(config.limits(), Clock.systemUTC()), new KafkaRawPublisher(producer, config.rawTopic()),
-        ids, new InFlightLimiter(config.maxInFlight(), config.inFlightWait()));
+    return new IngestService(
+        new Intake(config.limits(), Clock.systemUTC()),
+        new KafkaRawPublisher(producer, config.rawTopic()),
+        ids,
+        new InFlightLimiter(config.maxInFlight(), config.inFlightWait()));
   }
 
   @Singleton
@@ -38,8 +42,17 @@ public class IngestFactory {
   @Singleton
   @Bean(preDestroy = "close")
   @Requires(property = "ingest.incoming-topic", notEquals = "")
-  IncomingConsumer incoming(IngestConfiguration config, KafkaSettings kafka, IngestService service,
+  IncomingConsumer incoming(
+      IngestConfiguration config,
+      KafkaSettings kafka,
+      IngestService service,
       Producer<String, MessageLite> producer) {
-    return new IncomingConsumer(kafka, config.incomingGroup(), config.incomingTopic(), config.rejectedTopic(), service, producer);
+    return new IncomingConsumer(
+        kafka,
+        config.incomingGroup(),
+        config.incomingTopic(),
+        config.rejectedTopic(),
+        service,
+        producer);
   }
 }

@@ -6,25 +6,34 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * What one record may hold. Oversized input is refused at the door with the limit's configuration key, so a client
- * knows what to change; curation's own LIMIT_EXCEEDED covers records that arrive by other routes.
+ * What one record may hold. Oversized input is refused at the door with the limit's configuration
+ * key, so a client knows what to change; curation's own LIMIT_EXCEEDED covers records that arrive
+ * by other routes.
  *
  * @param maxPayloadBytes serialized size of one submitted record ({@code ingest.max-payload-bytes})
  * @param maxTurns messages in one example ({@code ingest.max-turns})
  * @param maxMessageChars characters in one message ({@code ingest.max-message-chars})
  * @param maxMetadataEntries metadata labels on one example ({@code ingest.max-metadata-entries})
  */
-public record IngestLimits(int maxPayloadBytes, int maxTurns, int maxMessageChars, int maxMetadataEntries) {
+public record IngestLimits(
+    int maxPayloadBytes, int maxTurns, int maxMessageChars, int maxMetadataEntries) {
 
   public static final IngestLimits DEFAULTS = new IngestLimits(256 * 1024, 200, 64 * 1024, 64);
 
-  /** Tenant and dataset name object-store keys and Kafka record keys, so they are restricted to safe characters. */
+  /**
+   * Tenant and dataset name object-store keys and Kafka record keys, so they are restricted to safe
+   * characters.
+   */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   public void checkPayload(int bytes) {
     if (bytes > maxPayloadBytes) {
-      throw new InvalidRecordException("record is " + bytes + " bytes; the limit is " + maxPayloadBytes
-          + " (ingest.max-payload-bytes)");
+      throw new InvalidRecordException(
+          "record is "
+              + bytes
+              + " bytes; the limit is "
+              + maxPayloadBytes
+              + " (ingest.max-payload-bytes)");
     }
   }
 
@@ -33,8 +42,11 @@ public record IngestLimits(int maxPayloadBytes, int maxTurns, int maxMessageChar
       throw new InvalidRecordException(field + " is required");
     }
     if (!NAME.matcher(value).matches()) {
-      throw new InvalidRecordException(field + " '" + value
-          + "' must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+      throw new InvalidRecordException(
+          field
+              + " '"
+              + value
+              + "' must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
   }
 
@@ -43,19 +55,33 @@ public record IngestLimits(int maxPayloadBytes, int maxTurns, int maxMessageChar
     checkName("dataset", example.getDataset());
     List<ChatMessage> messages = Examples.messages(example);
     if (messages.size() > maxTurns) {
-      throw new InvalidRecordException("example has " + messages.size() + " messages; the limit is " + maxTurns
-          + " (ingest.max-turns)");
+      throw new InvalidRecordException(
+          "example has "
+              + messages.size()
+              + " messages; the limit is "
+              + maxTurns
+              + " (ingest.max-turns)");
     }
     for (int i = 0; i < messages.size(); i++) {
       int chars = messages.get(i).getContent().length();
       if (chars > maxMessageChars) {
-        throw new InvalidRecordException("message " + i + " has " + chars + " characters; the limit is "
-            + maxMessageChars + " (ingest.max-message-chars)");
+        throw new InvalidRecordException(
+            "message "
+                + i
+                + " has "
+                + chars
+                + " characters; the limit is "
+                + maxMessageChars
+                + " (ingest.max-message-chars)");
       }
     }
     if (example.getMetadataCount() > maxMetadataEntries) {
-      throw new InvalidRecordException("example has " + example.getMetadataCount() + " metadata entries; the limit is "
-          + maxMetadataEntries + " (ingest.max-metadata-entries)");
+      throw new InvalidRecordException(
+          "example has "
+              + example.getMetadataCount()
+              + " metadata entries; the limit is "
+              + maxMetadataEntries
+              + " (ingest.max-metadata-entries)");
     }
   }
 }

@@ -11,9 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Accepts submissions: validates them into examples ({@link Intake}), writes each to examples.raw once
- * ({@link RawPublisher}), and answers only after Kafka acknowledged. A submission whose id was already written (or
- * is being written right now by a concurrent retry) is not written again and is reported as a duplicate.
+ * Accepts submissions: validates them into examples ({@link Intake}), writes each to examples.raw
+ * once ({@link RawPublisher}), and answers only after Kafka acknowledged. A submission whose id was
+ * already written (or is being written right now by a concurrent retry) is not written again and is
+ * reported as a duplicate.
  */
 public final class IngestService {
 
@@ -26,7 +27,8 @@ public final class IngestService {
   private final InFlightLimiter limiter;
   private final ConcurrentMap<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
 
-  public IngestService(Intake intake, RawPublisher publisher, RecentIds recent, InFlightLimiter limiter) {
+  public IngestService(
+      Intake intake, RawPublisher publisher, RecentIds recent, InFlightLimiter limiter) {
     this.intake = intake;
     this.publisher = publisher;
     this.recent = recent;
@@ -37,7 +39,10 @@ public final class IngestService {
     return intake;
   }
 
-  /** Throws {@link InvalidRecordException} at once for bad input; the future fails if Kafka does not take it. */
+  /**
+   * Throws {@link InvalidRecordException} at once for bad input; the future fails if Kafka does not
+   * take it.
+   */
   public CompletableFuture<SubmitResponse> submit(SubmitRequest request, Source source) {
     return respond(List.of(intake.toExample(request, source)));
   }
@@ -48,15 +53,17 @@ public final class IngestService {
 
   private CompletableFuture<SubmitResponse> respond(List<Example> examples) {
     List<CompletableFuture<Written>> writes = examples.stream().map(this::write).toList();
-    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).thenApply(v -> {
-      SubmitResponse.Builder response = SubmitResponse.newBuilder().setDuplicate(true);
-      for (CompletableFuture<Written> w : writes) {
-        Written written = w.join();
-        response.addExampleIds(written.id());
-        response.setDuplicate(response.getDuplicate() && written.duplicate());
-      }
-      return response.build();
-    });
+    return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+        .thenApply(
+            v -> {
+              SubmitResponse.Builder response = SubmitResponse.newBuilder().setDuplicate(true);
+              for (CompletableFuture<Written> w : writes) {
+                Written written = w.join();
+                response.addExampleIds(written.id());
+                response.setDuplicate(response.getDuplicate() && written.duplicate());
+              }
+              return response.build();
+            });
   }
 
   /** Writes one example unless its id is already on examples.raw or on its way there. */
@@ -82,18 +89,21 @@ public final class IngestService {
       mine.completeExceptionally(e);
       throw e;
     }
-    publisher.publish(example).whenComplete((ok, error) -> {
-      limiter.release();
-      if (error == null) {
-        recent.add(key);
-      }
-      inFlight.remove(key, mine);
-      if (error == null) {
-        mine.complete(null);
-      } else {
-        mine.completeExceptionally(error);
-      }
-    });
+    publisher
+        .publish(example)
+        .whenComplete(
+            (ok, error) -> {
+              limiter.release();
+              if (error == null) {
+                recent.add(key);
+              }
+              inFlight.remove(key, mine);
+              if (error == null) {
+                mine.complete(null);
+              } else {
+                mine.completeExceptionally(error);
+              }
+            });
     return mine.thenApply(v -> new Written(example.getId(), false));
   }
 }

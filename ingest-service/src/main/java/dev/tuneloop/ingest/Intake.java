@@ -13,7 +13,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 
-/** Turns submissions into validated examples with ids; no I/O. Throws {@link InvalidRecordException} on bad input. */
+/**
+ * Turns submissions into validated examples with ids; no I/O. Throws {@link InvalidRecordException}
+ * on bad input.
+ */
 public final class Intake {
 
   private final RecordParser parser = new RecordParser();
@@ -28,30 +31,36 @@ public final class Intake {
 
   public Example toExample(SubmitRequest request, Source source) {
     limits.checkPayload(request.getSerializedSize());
-    Example.Builder example = Example.newBuilder()
-        .setTenant(request.getTenant())
-        .setDataset(request.getDataset())
-        .setSource(source)
-        .putAllMetadata(request.getMetadataMap())
-        .setReceivedAt(now());
+    Example.Builder example =
+        Example.newBuilder()
+            .setTenant(request.getTenant())
+            .setDataset(request.getDataset())
+            .setSource(source)
+            .putAllMetadata(request.getMetadataMap())
+            .setReceivedAt(now());
     switch (request.getRecordCase()) {
       case PAIR -> example.setPair(request.getPair()).setFormat(InputFormat.PAIR.wireName());
-      case CONVERSATION -> example.setConversation(request.getConversation()).setFormat("conversation");
-      case JSON -> parser.parse(request.getJson(), InputFormat.parse(request.getFormat())).applyTo(example);
-      case RECORD_NOT_SET -> throw new InvalidRecordException("request has no record: set pair, conversation or json");
+      case CONVERSATION ->
+          example.setConversation(request.getConversation()).setFormat("conversation");
+      case JSON ->
+          parser.parse(request.getJson(), InputFormat.parse(request.getFormat())).applyTo(example);
+      case RECORD_NOT_SET ->
+          throw new InvalidRecordException("request has no record: set pair, conversation or json");
     }
     limits.check(example);
     return example.setId(IdempotencyKeys.idFor(request.getIdempotencyKey(), example)).build();
   }
 
   /** A JSON record from the Kafka input topic, already addressed to a tenant and dataset. */
-  public Example toExample(String tenant, String dataset, String json, String format, String idempotencyKey) {
+  public Example toExample(
+      String tenant, String dataset, String json, String format, String idempotencyKey) {
     limits.checkPayload(json.length());
-    Example.Builder example = Example.newBuilder()
-        .setTenant(tenant)
-        .setDataset(dataset)
-        .setSource(Source.SOURCE_KAFKA)
-        .setReceivedAt(now());
+    Example.Builder example =
+        Example.newBuilder()
+            .setTenant(tenant)
+            .setDataset(dataset)
+            .setSource(Source.SOURCE_KAFKA)
+            .setReceivedAt(now());
     ParsedBody body = parser.parse(json, InputFormat.parse(format));
     body.applyTo(example);
     limits.check(example);
@@ -61,19 +70,23 @@ public final class Intake {
   public List<Example> toExamples(SubmitTranscriptRequest request) {
     limits.checkPayload(request.getSerializedSize());
     Timestamp now = now();
-    return splitter.split(request.getTranscript(), request.getPolicy(), request.getSystem()).stream()
-        .map(t -> {
-          Example.Builder example = Example.newBuilder()
-              .setTenant(request.getTenant())
-              .setDataset(request.getDataset())
-              .setSource(Source.SOURCE_TRANSCRIPT)
-              .setConversation(t.conversation())
-              .putAllMetadata(t.metadata())
-              .setFormat("transcript")
-              .setReceivedAt(now);
-          limits.check(example);
-          return example.setId(IdempotencyKeys.idFor(null, example)).build();
-        })
+    return splitter
+        .split(request.getTranscript(), request.getPolicy(), request.getSystem())
+        .stream()
+        .map(
+            t -> {
+              Example.Builder example =
+                  Example.newBuilder()
+                      .setTenant(request.getTenant())
+                      .setDataset(request.getDataset())
+                      .setSource(Source.SOURCE_TRANSCRIPT)
+                      .setConversation(t.conversation())
+                      .putAllMetadata(t.metadata())
+                      .setFormat("transcript")
+                      .setReceivedAt(now);
+              limits.check(example);
+              return example.setId(IdempotencyKeys.idFor(null, example)).build();
+            })
         .toList();
   }
 

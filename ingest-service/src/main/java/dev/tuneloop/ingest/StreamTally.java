@@ -5,7 +5,10 @@ import dev.tuneloop.proto.v1.SubmitSummary;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The running summary of one SubmitStream call; thread-safe (Kafka callbacks complete records concurrently). */
+/**
+ * The running summary of one SubmitStream call; thread-safe (Kafka callbacks complete records
+ * concurrently).
+ */
 public final class StreamTally {
 
   public static final int MAX_ERRORS = 100;
@@ -37,7 +40,12 @@ public final class StreamTally {
   }
 
   public synchronized SubmitSummary summary() {
-    return SubmitSummary.newBuilder().setReceived(received).setAccepted(accepted).setDuplicates(duplicates)
-        .setFailed(failed).addAllErrors(errors).build();
+    return SubmitSummary.newBuilder()
+        .setReceived(received)
+        .setAccepted(accepted)
+        .setDuplicates(duplicates)
+        .setFailed(failed)
+        .addAllErrors(errors)
+        .build();
   }
 }

@@ -19,7 +19,10 @@ class IngestServiceBootTest {
   @Test
   void bootsAndAnswersHttpAndGrpcHealth(Infra infra) throws Exception {
     try (EmbeddedServer server = ServiceProbe.start(infra, Map.of())) {
-      assertThat(server.getApplicationContext().getProperty("micronaut.application.name", String.class))
+      assertThat(
+              server
+                  .getApplicationContext()
+                  .getProperty("micronaut.application.name", String.class))
           .contains("ingest-service");
       var http = ServiceProbe.httpHealth(server);
       assertThat(http.statusCode()).isEqualTo(200);
@@ -33,8 +36,15 @@ class IngestServiceBootTest {
   void deadKafkaAddressStopsStartupWithinSecondsNamingTheAddress(Infra infra) {
     infra.s3(); // the shared infrastructure's own start is not what is timed
     long start = System.nanoTime();
-    assertThatThrownBy(() -> ServiceProbe.start(infra, Map.of(
-        "kafka.bootstrap-servers", "127.0.0.1:1", "tuneloop.startup.timeout", "3s")))
+    assertThatThrownBy(
+            () ->
+                ServiceProbe.start(
+                    infra,
+                    Map.of(
+                        "kafka.bootstrap-servers",
+                        "127.0.0.1:1",
+                        "tuneloop.startup.timeout",
+                        "3s")))
         .hasStackTraceContaining("Kafka at 127.0.0.1:1 is unreachable");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
   }

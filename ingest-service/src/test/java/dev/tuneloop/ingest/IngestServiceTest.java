@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
-/** The service's retry and backpressure logic, with a publisher whose acknowledgements the test releases by hand. */
+/**
+ * The service's retry and backpressure logic, with a publisher whose acknowledgements the test
+ * releases by hand.
+ */
 class IngestServiceTest {
 
   /** Holds every publish until the test acknowledges it, like a broker that is slow to answer. */
@@ -37,12 +40,19 @@ class IngestServiceTest {
   }
 
   private final HeldPublisher publisher = new HeldPublisher();
-  private final IngestService service = new IngestService(new Intake(IngestLimits.DEFAULTS, Clock.systemUTC()), publisher,
-      new RecentIds(1000), new InFlightLimiter(2, Duration.ofMillis(50)));
+  private final IngestService service =
+      new IngestService(
+          new Intake(IngestLimits.DEFAULTS, Clock.systemUTC()),
+          publisher,
+          new RecentIds(1000),
+          new InFlightLimiter(2, Duration.ofMillis(50)));
 
   private static SubmitRequest pair(String prompt) {
-    return SubmitRequest.newBuilder().setTenant("acme").setDataset("support")
-        .setPair(PromptResponse.newBuilder().setPrompt(prompt).setResponse("Some answer.")).build();
+    return SubmitRequest.newBuilder()
+        .setTenant("acme")
+        .setDataset("support")
+        .setPair(PromptResponse.newBuilder().setPrompt(prompt).setResponse("Some answer."))
+        .build();
   }
 
   @Test
@@ -51,7 +61,8 @@ class IngestServiceTest {
     assertThat(response).isNotDone();
     publisher.ackAll();
     assertThat(response.join().getDuplicate()).isFalse();
-    assertThat(response.join().getExampleIdsList()).containsExactly(publisher.published.getFirst().getId());
+    assertThat(response.join().getExampleIdsList())
+        .containsExactly(publisher.published.getFirst().getId());
   }
 
   @Test

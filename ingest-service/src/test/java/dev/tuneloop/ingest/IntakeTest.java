@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 
 class IntakeTest {
 
-  private final Intake intake = new Intake(IngestLimits.DEFAULTS, Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC));
+  private final Intake intake =
+      new Intake(
+          IngestLimits.DEFAULTS,
+          Clock.fixed(Instant.parse("2026-01-02T03:04:05Z"), ZoneOffset.UTC));
 
   private static SubmitRequest.Builder request() {
     return SubmitRequest.newBuilder().setTenant("acme").setDataset("support");
@@ -25,41 +28,82 @@ class IntakeTest {
 
   @Test
   void sameContentInDifferentFormatsGetsTheSameContentId() {
-    Example fromPair = intake.toExample(request()
-        .setPair(PromptResponse.newBuilder().setPrompt("What is 2+2?").setResponse("4")).build(), Source.SOURCE_GRPC);
-    Example fromAlpaca = intake.toExample(request()
-        .setJson("{\"instruction\": \"What is 2+2?\", \"output\": \"4\"}").build(), Source.SOURCE_GRPC);
-    Example fromOpenAi = intake.toExample(request().setConversation(Conversation.newBuilder()
-        .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_USER).setContent("What is 2+2?"))
-        .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_ASSISTANT).setContent("4"))).build(), Source.SOURCE_GRPC);
-    assertThat(fromPair.getId()).hasSize(64).isEqualTo(fromAlpaca.getId()).isEqualTo(fromOpenAi.getId());
+    Example fromPair =
+        intake.toExample(
+            request()
+                .setPair(PromptResponse.newBuilder().setPrompt("What is 2+2?").setResponse("4"))
+                .build(),
+            Source.SOURCE_GRPC);
+    Example fromAlpaca =
+        intake.toExample(
+            request().setJson("{\"instruction\": \"What is 2+2?\", \"output\": \"4\"}").build(),
+            Source.SOURCE_GRPC);
+    Example fromOpenAi =
+        intake.toExample(
+            request()
+                .setConversation(
+                    Conversation.newBuilder()
+                        .addMessages(
+                            ChatMessage.newBuilder()
+                                .setRole(Role.ROLE_USER)
+                                .setContent("What is 2+2?"))
+                        .addMessages(
+                            ChatMessage.newBuilder().setRole(Role.ROLE_ASSISTANT).setContent("4")))
+                .build(),
+            Source.SOURCE_GRPC);
+    assertThat(fromPair.getId())
+        .hasSize(64)
+        .isEqualTo(fromAlpaca.getId())
+        .isEqualTo(fromOpenAi.getId());
     assertThat(fromAlpaca.getFormat()).isEqualTo("alpaca");
   }
 
   @Test
   void contentIdDependsOnDatasetAndContent() {
-    PromptResponse pair = PromptResponse.newBuilder().setPrompt("Hi").setResponse("Hello there").build();
+    PromptResponse pair =
+        PromptResponse.newBuilder().setPrompt("Hi").setResponse("Hello there").build();
     String a = intake.toExample(request().setPair(pair).build(), Source.SOURCE_GRPC).getId();
-    String b = intake.toExample(request().setDataset("other").setPair(pair).build(), Source.SOURCE_GRPC).getId();
-    String c = intake.toExample(request().setPair(pair.toBuilder().setResponse("Hello there!")).build(), Source.SOURCE_GRPC).getId();
+    String b =
+        intake
+            .toExample(request().setDataset("other").setPair(pair).build(), Source.SOURCE_GRPC)
+            .getId();
+    String c =
+        intake
+            .toExample(
+                request().setPair(pair.toBuilder().setResponse("Hello there!")).build(),
+                Source.SOURCE_GRPC)
+            .getId();
     assertThat(a).isNotEqualTo(b).isNotEqualTo(c);
   }
 
   @Test
   void clientKeyIsTheIdAndMetadataAndTimeAreKept() {
-    Example e = intake.toExample(request().setIdempotencyKey("ticket-77").putMetadata("lang", "en")
-        .setPair(PromptResponse.newBuilder().setPrompt("p").setResponse("r")).build(), Source.SOURCE_GRPC_STREAM);
+    Example e =
+        intake.toExample(
+            request()
+                .setIdempotencyKey("ticket-77")
+                .putMetadata("lang", "en")
+                .setPair(PromptResponse.newBuilder().setPrompt("p").setResponse("r"))
+                .build(),
+            Source.SOURCE_GRPC_STREAM);
     assertThat(e.getId()).isEqualTo("ticket-77");
     assertThat(e.getMetadataMap()).containsEntry("lang", "en");
-    assertThat(e.getReceivedAt().getSeconds()).isEqualTo(Instant.parse("2026-01-02T03:04:05Z").getEpochSecond());
+    assertThat(e.getReceivedAt().getSeconds())
+        .isEqualTo(Instant.parse("2026-01-02T03:04:05Z").getEpochSecond());
     assertThat(e.getSource()).isEqualTo(Source.SOURCE_GRPC_STREAM);
   }
 
   @Test
   void oversizedPayloadNamesTheLimitKey() {
     Intake small = new Intake(new IngestLimits(100, 10, 1000, 4), Clock.systemUTC());
-    assertThatThrownBy(() -> small.toExample(request()
-        .setPair(PromptResponse.newBuilder().setPrompt("x".repeat(200)).setResponse("y")).build(), Source.SOURCE_GRPC))
+    assertThatThrownBy(
+            () ->
+                small.toExample(
+                    request()
+                        .setPair(
+                            PromptResponse.newBuilder().setPrompt("x".repeat(200)).setResponse("y"))
+                        .build(),
+                    Source.SOURCE_GRPC))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("the limit is 100 (ingest.max-payload-bytes)");
   }
@@ -67,8 +111,17 @@ class IntakeTest {
   @Test
   void tooManyTurnsIsRefused() {
     Intake small = new Intake(new IngestLimits(100_000, 2, 1000, 4), Clock.systemUTC());
-    assertThatThrownBy(() -> small.toExample(request()
-        .setPair(PromptResponse.newBuilder().setSystem("s").setPrompt("p").setResponse("r")).build(), Source.SOURCE_GRPC))
+    assertThatThrownBy(
+            () ->
+                small.toExample(
+                    request()
+                        .setPair(
+                            PromptResponse.newBuilder()
+                                .setSystem("s")
+                                .setPrompt("p")
+                                .setResponse("r"))
+                        .build(),
+                    Source.SOURCE_GRPC))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessage("example has 3 messages; the limit is 2 (ingest.max-turns)");
   }
@@ -76,16 +129,28 @@ class IntakeTest {
   @Test
   void tooLongMessageIsRefused() {
     Intake small = new Intake(new IngestLimits(100_000, 10, 5, 4), Clock.systemUTC());
-    assertThatThrownBy(() -> small.toExample(request()
-        .setPair(PromptResponse.newBuilder().setPrompt("p").setResponse("a long answer")).build(), Source.SOURCE_GRPC))
+    assertThatThrownBy(
+            () ->
+                small.toExample(
+                    request()
+                        .setPair(
+                            PromptResponse.newBuilder().setPrompt("p").setResponse("a long answer"))
+                        .build(),
+                    Source.SOURCE_GRPC))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("message 1 has 13 characters; the limit is 5");
   }
 
   @Test
   void unsafeDatasetNameIsRefused() {
-    assertThatThrownBy(() -> intake.toExample(request().setDataset("../etc")
-        .setPair(PromptResponse.newBuilder().setPrompt("p").setResponse("r")).build(), Source.SOURCE_GRPC))
+    assertThatThrownBy(
+            () ->
+                intake.toExample(
+                    request()
+                        .setDataset("../etc")
+                        .setPair(PromptResponse.newBuilder().setPrompt("p").setResponse("r"))
+                        .build(),
+                    Source.SOURCE_GRPC))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("dataset '../etc' must be");
   }

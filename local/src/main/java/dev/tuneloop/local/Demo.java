@@ -20,9 +20,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The main job on the local default, driven through the gateway's HTTP API exactly as a user would: submit the sample
- * conversations, watch curation decide, watch the retrain policy start a LoRA job and the trainer run it, then ask the
- * base model and the freshly served adapter the same question.
+ * The main job on the local default, driven through the gateway's HTTP API exactly as a user would:
+ * submit the sample conversations, watch curation decide, watch the retrain policy start a LoRA job
+ * and the trainer run it, then ask the base model and the freshly served adapter the same question.
  */
 final class Demo {
   static final String TENANT = "demo";
@@ -30,21 +30,32 @@ final class Demo {
   static final String API_KEY = "demo-key";
   static final String QUESTION = "What is a foobear?";
 
-  /** What the demo configures on top of the defaults: its API key and a retrain threshold the sample set reaches. */
+  /**
+   * What the demo configures on top of the defaults: its API key and a retrain threshold the sample
+   * set reaches.
+   */
   static Map<String, String> properties() {
     String dataset = "curation.datasets." + TENANT + "/" + DATASET;
     return Map.of(
-        "tuneloop.gateway.auth.api-keys", API_KEY + ":" + TENANT,
-        dataset + ".retrain.min-new", "100",
-        dataset + ".retrain.min-total", "100",
-        dataset + ".training.target-modules", "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
-        dataset + ".training.micro-batch-size", "16",
-        dataset + ".training.max-steps", "200",
-        dataset + ".training.learning-rate", "0.01");
+        "tuneloop.gateway.auth.api-keys",
+        API_KEY + ":" + TENANT,
+        dataset + ".retrain.min-new",
+        "100",
+        dataset + ".retrain.min-total",
+        "100",
+        dataset + ".training.target-modules",
+        "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj",
+        dataset + ".training.micro-batch-size",
+        "16",
+        dataset + ".training.max-steps",
+        "200",
+        dataset + ".training.learning-rate",
+        "0.01");
   }
 
   private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final URI gateway;
   private final PrintStream out;
 
@@ -57,20 +68,26 @@ final class Demo {
   void run(Path samples, Duration timeout) throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     ArrayNode records = readJsonLines(samples);
-    out.printf("demo: 1/4 submitting %d conversations from %s to dataset %s/%s%n", records.size(), samples, TENANT, DATASET);
+    out.printf(
+        "demo: 1/4 submitting %d conversations from %s to dataset %s/%s%n",
+        records.size(), samples, TENANT, DATASET);
     JsonNode summary = call("POST", "/v1/datasets/" + DATASET + "/examples", records.toString());
     out.println("demo:     ingest acknowledged: " + summary);
 
     out.println("demo: 2/4 waiting for curation");
     JsonNode stats = awaitCurated(records.size(), deadline);
-    out.printf("demo:     curated %d, rejected %d %s%n", stats.path("curated").asLong(), stats.path("rejected").asLong(),
+    out.printf(
+        "demo:     curated %d, rejected %d %s%n",
+        stats.path("curated").asLong(),
+        stats.path("rejected").asLong(),
         stats.path("rejected_by_reason"));
 
     out.println("demo: 3/4 waiting for the retrain policy to start a LoRA job, then following it");
     JsonNode job = awaitTrainedJob(deadline);
     JsonNode adapter = job.path("latest").path("adapter");
     String model = adapter.path("name").asText() + "@" + adapter.path("version").asText();
-    out.println("demo:     published adapter " + model + " at " + adapter.path("location").asText());
+    out.println(
+        "demo:     published adapter " + model + " at " + adapter.path("location").asText());
 
     out.println("demo: 4/4 asking the base model and the adapter: \"" + QUESTION + "\"");
     awaitServed(model, deadline);
@@ -78,10 +95,12 @@ final class Demo {
     out.println("demo:     adapter: " + ask(model));
   }
 
-  private JsonNode awaitCurated(int submitted, Instant deadline) throws IOException, InterruptedException {
+  private JsonNode awaitCurated(int submitted, Instant deadline)
+      throws IOException, InterruptedException {
     while (true) {
       JsonNode stats = call("GET", "/v1/datasets/" + DATASET + "/stats", null);
-      if (stats.path("curated").asLong() + stats.path("rejected").asLong() >= submitted) return stats;
+      if (stats.path("curated").asLong() + stats.path("rejected").asLong() >= submitted)
+        return stats;
       pause(deadline, "curation to decide on " + submitted + " records (so far " + stats + ")");
     }
   }
@@ -92,7 +111,8 @@ final class Demo {
     while (true) {
       for (JsonNode job : call("GET", "/v1/jobs", null).path("jobs")) {
         JsonNode latest = job.path("latest");
-        if (!latest.path("adapter_name").asText().equals(DATASET)) continue; // the retrain policy names it after the dataset
+        if (!latest.path("adapter_name").asText().equals(DATASET))
+          continue; // the retrain policy names it after the dataset
         String state = latest.path("state").asText();
         String line = progressLine(latest);
         if (!line.equals(lastLine)) {
@@ -103,9 +123,13 @@ final class Demo {
           if (warned.add(warning.asText())) out.println("demo:     warning: " + warning.asText());
         }
         switch (state) {
-          case "SUCCEEDED" -> { return job; }
-          case "FAILED", "CANCELLED" -> throw new IllegalStateException("training " + state + ": " + latest.path("error").asText());
-          default -> { }
+          case "SUCCEEDED" -> {
+            return job;
+          }
+          case "FAILED", "CANCELLED" ->
+              throw new IllegalStateException(
+                  "training " + state + ": " + latest.path("error").asText());
+          default -> {}
         }
       }
       pause(deadline, "a training job to finish");
@@ -113,18 +137,28 @@ final class Demo {
   }
 
   private static String progressLine(JsonNode event) {
-    StringBuilder line = new StringBuilder("job for ").append(event.path("adapter_name").asText()).append(": ")
-        .append(event.path("state").asText());
+    StringBuilder line =
+        new StringBuilder("job for ")
+            .append(event.path("adapter_name").asText())
+            .append(": ")
+            .append(event.path("state").asText());
     if (event.has("step")) {
-      line.append(String.format(" step %s/%s loss %.3f", event.path("step").asText(), event.path("total_steps").asText(),
-          event.path("loss").asDouble()));
+      line.append(
+          String.format(
+              " step %s/%s loss %.3f",
+              event.path("step").asText(),
+              event.path("total_steps").asText(),
+              event.path("loss").asDouble()));
     }
-    if (event.has("eval_loss")) line.append(String.format(" eval loss %.3f", event.path("eval_loss").asDouble()));
-    if (event.has("tokens_per_second")) line.append(String.format(" %.0f tokens/s", event.path("tokens_per_second").asDouble()));
+    if (event.has("eval_loss"))
+      line.append(String.format(" eval loss %.3f", event.path("eval_loss").asDouble()));
+    if (event.has("tokens_per_second"))
+      line.append(String.format(" %.0f tokens/s", event.path("tokens_per_second").asDouble()));
     return line.toString();
   }
 
-  private void awaitServed(String model, Instant deadline) throws IOException, InterruptedException {
+  private void awaitServed(String model, Instant deadline)
+      throws IOException, InterruptedException {
     while (true) {
       for (JsonNode m : call("GET", "/v1/models", null).path("data")) {
         if (model.equals(m.path("id").asText())) return;
@@ -140,13 +174,23 @@ final class Demo {
     return reply.path("choices").path(0).path("message").path("content").asText().strip();
   }
 
-  private JsonNode call(String method, String path, String body) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(gateway.resolve(path)).timeout(Duration.ofMinutes(2))
-        .header("Authorization", "Bearer " + API_KEY).header("Content-Type", "application/json");
-    request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-    HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  private JsonNode call(String method, String path, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(gateway.resolve(path))
+            .timeout(Duration.ofMinutes(2))
+            .header("Authorization", "Bearer " + API_KEY)
+            .header("Content-Type", "application/json");
+    request.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() / 100 != 2) {
-      throw new IOException(method + " " + path + " answered " + response.statusCode() + ": " + response.body());
+      throw new IOException(
+          method + " " + path + " answered " + response.statusCode() + ": " + response.body());
     }
     return json.readTree(response.body());
   }
@@ -166,7 +210,8 @@ final class Demo {
   }
 
   private static void pause(Instant deadline, String waitingFor) throws InterruptedException {
-    if (Instant.now().isAfter(deadline)) throw new IllegalStateException("timed out waiting for " + waitingFor);
+    if (Instant.now().isAfter(deadline))
+      throw new IllegalStateException("timed out waiting for " + waitingFor);
     Thread.sleep(1000);
   }
 }

@@ -8,14 +8,20 @@ import java.util.Map;
 /**
  * How to run the local platform.
  *
- * @param dataDir where Kafka's log and S3's objects live; kept between runs, so data survives a restart
+ * @param dataDir where Kafka's log and S3's objects live; kept between runs, so data survives a
+ *     restart
  * @param services which services to start (names from {@link ServiceCatalog#ALL}), in start order
- * @param defaultPorts use each service's usual ports (gateway 8080, ...) and Kafka 9092 / S3 9000 when free; false:
- *     any free ports (tests)
- * @param properties extra system properties for every service JVM (e.g. tuneloop.inference.base-model)
+ * @param defaultPorts use each service's usual ports (gateway 8080, ...) and Kafka 9092 / S3 9000
+ *     when free; false: any free ports (tests)
+ * @param properties extra system properties for every service JVM (e.g.
+ *     tuneloop.inference.base-model)
  * @param healthTimeout how long each service may take to answer {@code /health}
  */
-public record LocalOptions(Path dataDir, List<String> services, boolean defaultPorts, Map<String, String> properties,
+public record LocalOptions(
+    Path dataDir,
+    List<String> services,
+    boolean defaultPorts,
+    Map<String, String> properties,
     Duration healthTimeout) {
 
   public LocalOptions {
@@ -25,7 +31,8 @@ public record LocalOptions(Path dataDir, List<String> services, boolean defaultP
 
   /** Everything, on the usual ports, data under {@code .tuneloop/} in the working directory. */
   public static LocalOptions defaults() {
-    return new LocalOptions(Path.of(".tuneloop"), ServiceCatalog.ALL, true, Map.of(), Duration.ofMinutes(3));
+    return new LocalOptions(
+        Path.of(".tuneloop"), ServiceCatalog.ALL, true, Map.of(), Duration.ofMinutes(3));
   }
 
   public LocalOptions withDataDir(Path dir) {

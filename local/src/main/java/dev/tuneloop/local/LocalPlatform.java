@@ -20,9 +20,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole platform on one machine: an embedded Kafka broker and S3 server in this JVM, and each service in a JVM of
- * its own, pointed at them. {@link #start} returns once every service answers {@code /health}; {@link #close} stops the
- * services (gracefully, gateway first) and then the infrastructure.
+ * The whole platform on one machine: an embedded Kafka broker and S3 server in this JVM, and each
+ * service in a JVM of its own, pointed at them. {@link #start} returns once every service answers
+ * {@code /health}; {@link #close} stops the services (gracefully, gateway first) and then the
+ * infrastructure.
  */
 public final class LocalPlatform implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
@@ -42,17 +43,23 @@ public final class LocalPlatform implements AutoCloseable {
     }
     int kafkaPort = options.defaultPorts() ? portOrFree(KAFKA_PORT) : 0;
     int s3Port = options.defaultPorts() ? portOrFree(S3_PORT) : 0;
-    CompletableFuture<EmbeddedS3> s3Start = CompletableFuture.supplyAsync(
-        () -> EmbeddedS3.start(options.dataDir().resolve("s3"), s3Port, EmbeddedS3.DEFAULT_BUCKET));
+    CompletableFuture<EmbeddedS3> s3Start =
+        CompletableFuture.supplyAsync(
+            () ->
+                EmbeddedS3.start(
+                    options.dataDir().resolve("s3"), s3Port, EmbeddedS3.DEFAULT_BUCKET));
     this.kafka = EmbeddedKafka.start(options.dataDir().resolve("kafka"), kafkaPort);
     this.s3 = s3Start.join();
 
     try {
-      List<ServiceSpec> specs = ServiceCatalog.load(options.services()).stream()
-          .map(spec -> options.defaultPorts()
-              ? spec.withPorts(portOrFree(spec.httpPort()), portOrFree(spec.grpcPort()))
-              : spec.withPorts(FreePorts.next(), FreePorts.next()))
-          .toList();
+      List<ServiceSpec> specs =
+          ServiceCatalog.load(options.services()).stream()
+              .map(
+                  spec ->
+                      options.defaultPorts()
+                          ? spec.withPorts(portOrFree(spec.httpPort()), portOrFree(spec.grpcPort()))
+                          : spec.withPorts(FreePorts.next(), FreePorts.next()))
+              .toList();
       Map<String, String> common = commonProperties(options, specs);
       for (ServiceSpec spec : specs) {
         Map<String, String> props = new HashMap<>(common);
@@ -67,7 +74,10 @@ public final class LocalPlatform implements AutoCloseable {
     }
   }
 
-  /** Starts everything and waits until every service is healthy; on any failure, stops what was started. */
+  /**
+   * Starts everything and waits until every service is healthy; on any failure, stops what was
+   * started.
+   */
   public static LocalPlatform start(LocalOptions options, PrintStream out) {
     LocalPlatform platform = new LocalPlatform(options, out);
     try {
@@ -105,12 +115,16 @@ public final class LocalPlatform implements AutoCloseable {
   }
 
   private void awaitHealthy(Duration timeout) {
-    List<CompletableFuture<Void>> checks = processes.stream()
-        .map(p -> CompletableFuture.runAsync(() -> {
-          p.awaitHealthy(timeout);
-          log.info("{} healthy at {}", p.spec().name(), p.healthUrl());
-        }))
-        .toList();
+    List<CompletableFuture<Void>> checks =
+        processes.stream()
+            .map(
+                p ->
+                    CompletableFuture.runAsync(
+                        () -> {
+                          p.awaitHealthy(timeout);
+                          log.info("{} healthy at {}", p.spec().name(), p.healthUrl());
+                        }))
+            .toList();
     try {
       CompletableFuture.allOf(checks.toArray(CompletableFuture[]::new)).join();
     } catch (java.util.concurrent.CompletionException e) {
@@ -138,8 +152,10 @@ public final class LocalPlatform implements AutoCloseable {
   private Endpoints endpoints(List<ServiceSpec> specs) {
     Map<String, Endpoints.Service> services = new LinkedHashMap<>();
     for (ServiceSpec spec : specs) {
-      services.put(spec.name(), new Endpoints.Service(spec.name(), "http://localhost:" + spec.httpPort(),
-          "localhost:" + spec.grpcPort()));
+      services.put(
+          spec.name(),
+          new Endpoints.Service(
+              spec.name(), "http://localhost:" + spec.httpPort(), "localhost:" + spec.grpcPort()));
     }
     return new Endpoints(kafka.bootstrapServers(), s3.settings(), services);
   }

@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code java -jar local/target/tuneloop-local.jar [demo] [--data-dir DIR] [--services a,b] [-Dkey=value ...]}: starts
- * the local platform, prints its endpoints and runs until Ctrl-C (or until a service dies), then stops everything.
- * With {@code demo} it runs the main job instead ({@link Demo}) and stops when that is done.
+ * {@code java -jar local/target/tuneloop-local.jar [demo] [--data-dir DIR] [--services a,b]
+ * [-Dkey=value ...]}: starts the local platform, prints its endpoints and runs until Ctrl-C (or
+ * until a service dies), then stops everything. With {@code demo} it runs the main job instead
+ * ({@link Demo}) and stops when that is done.
  */
 public final class Main {
   private Main() {}
@@ -30,8 +31,12 @@ public final class Main {
       System.exit(2);
       return;
     }
-    System.out.println("tuneloop: starting Kafka, S3 and " + String.join(", ", options.services())
-        + " (data in " + options.dataDir().toAbsolutePath() + ")");
+    System.out.println(
+        "tuneloop: starting Kafka, S3 and "
+            + String.join(", ", options.services())
+            + " (data in "
+            + options.dataDir().toAbsolutePath()
+            + ")");
     LocalPlatform platform;
     try {
       platform = LocalPlatform.start(options, System.out);
@@ -41,16 +46,23 @@ public final class Main {
       return;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopping = true;
-      System.out.println("tuneloop: stopping ...");
-      platform.close();
-      stopped.countDown();
-    }, "tuneloop-shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopping = true;
+                  System.out.println("tuneloop: stopping ...");
+                  platform.close();
+                  stopped.countDown();
+                },
+                "tuneloop-shutdown"));
     if (demo) {
       System.exit(runDemo(platform));
     }
-    System.out.println("tuneloop: up. Endpoints:\n" + platform.endpoints().describe() + "Ctrl-C stops everything.");
+    System.out.println(
+        "tuneloop: up. Endpoints:\n"
+            + platform.endpoints().describe()
+            + "Ctrl-C stops everything.");
     watch(platform);
     stopped.await();
   }
@@ -63,7 +75,8 @@ public final class Main {
     while (!stopping) {
       for (ServiceProcess process : platform.processes()) {
         if (!process.isAlive() && !stopping) {
-          System.err.println("tuneloop: " + process.spec().name() + " exited unexpectedly; stopping everything.");
+          System.err.println(
+              "tuneloop: " + process.spec().name() + " exited unexpectedly; stopping everything.");
           System.exit(1);
         }
       }
@@ -71,12 +84,17 @@ public final class Main {
     }
   }
 
-  /** Runs the demo against the gateway; returns the process exit code (the shutdown hook stops everything). */
+  /**
+   * Runs the demo against the gateway; returns the process exit code (the shutdown hook stops
+   * everything).
+   */
   private static int runDemo(LocalPlatform platform) {
     URI gateway = URI.create(platform.endpoints().service("gateway").httpUrl());
     try {
-      new Demo(gateway, System.out).run(Path.of("samples", "foobear.jsonl"), Duration.ofMinutes(20));
-      System.out.println("tuneloop: demo finished. Run without 'demo' to keep the platform up and try it yourself.");
+      new Demo(gateway, System.out)
+          .run(Path.of("samples", "foobear.jsonl"), Duration.ofMinutes(20));
+      System.out.println(
+          "tuneloop: demo finished. Run without 'demo' to keep the platform up and try it yourself.");
       return 0;
     } catch (Exception e) {
       System.err.println("tuneloop: demo failed: " + e.getMessage());
@@ -84,7 +102,8 @@ public final class Main {
     }
   }
 
-  private static Map<String, String> merged(Map<String, String> defaults, Map<String, String> overrides) {
+  private static Map<String, String> merged(
+      Map<String, String> defaults, Map<String, String> overrides) {
     Map<String, String> all = new HashMap<>(defaults);
     all.putAll(overrides);
     return all;
@@ -97,18 +116,21 @@ public final class Main {
       String arg = args[i];
       switch (arg) {
         case "--data-dir" -> options = options.withDataDir(Path.of(value(args, ++i, arg)));
-        case "--services" -> options = options.withServices(List.of(value(args, ++i, arg).split(",")));
+        case "--services" ->
+            options = options.withServices(List.of(value(args, ++i, arg).split(",")));
         case "--free-ports" -> options = options.withFreePorts();
         case "-h", "--help" -> throw new IllegalArgumentException("tuneloop local platform");
         default -> {
-          if (!arg.startsWith("-D") || !arg.contains("=")) throw new IllegalArgumentException("Unknown option " + arg);
+          if (!arg.startsWith("-D") || !arg.contains("="))
+            throw new IllegalArgumentException("Unknown option " + arg);
           props.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
         }
       }
     }
     for (String name : options.services()) {
       if (!ServiceCatalog.ALL.contains(name)) {
-        throw new IllegalArgumentException("Unknown service '" + name + "'; known: " + ServiceCatalog.ALL);
+        throw new IllegalArgumentException(
+            "Unknown service '" + name + "'; known: " + ServiceCatalog.ALL);
       }
     }
     return options.withProperties(props);
@@ -127,6 +149,7 @@ public final class Main {
           --services a,b      start only these of %s
           --free-ports        any free ports instead of 8080-8084 / 50050-50054 / 9092 / 9000
           -Dkey=value         a property for every service (e.g. -Dtuneloop.inference.base-model=stories260K)
-        """.formatted(Arrays.toString(ServiceCatalog.ALL.toArray()));
+        """
+        .formatted(Arrays.toString(ServiceCatalog.ALL.toArray()));
   }
 }

@@ -18,13 +18,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** One service running as a child JVM; its output is forwarded line by line with the service's name in front. */
+/**
+ * One service running as a child JVM; its output is forwarded line by line with the service's name
+ * in front.
+ */
 public final class ServiceProcess implements AutoCloseable {
   private static final int TAIL_LINES = 40;
-  /** What every service JVM needs: native access for DJL/netty, offline DJL, a larger stack for deep models. */
-  static final List<String> JVM_OPTIONS = List.of("-Xss4m", "-XX:+UseSerialGC",
-      "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED", "--add-opens",
-      "java.base/java.lang=ALL-UNNAMED", "-Dai.djl.offline=true");
+
+  /**
+   * What every service JVM needs: native access for DJL/netty, offline DJL, a larger stack for deep
+   * models.
+   */
+  static final List<String> JVM_OPTIONS =
+      List.of(
+          "-Xss4m",
+          "-XX:+UseSerialGC",
+          "--enable-native-access=ALL-UNNAMED",
+          "--add-opens",
+          "java.base/java.nio=ALL-UNNAMED",
+          "--add-opens",
+          "java.base/java.lang=ALL-UNNAMED",
+          "-Dai.djl.offline=true");
 
   private final ServiceSpec spec;
   private final Process process;
@@ -37,7 +51,8 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   /** Launches the service with the given system properties (they override its application.yml). */
-  public static ServiceProcess start(ServiceSpec spec, Map<String, String> properties, PrintStream out) {
+  public static ServiceProcess start(
+      ServiceSpec spec, Map<String, String> properties, PrintStream out) {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(JVM_OPTIONS);
@@ -65,18 +80,28 @@ public final class ServiceProcess implements AutoCloseable {
     return "http://localhost:" + spec.httpPort() + "/health";
   }
 
-  /** Polls {@code /health} until it answers 200; fails early, with the last output lines, if the JVM exits. */
+  /**
+   * Polls {@code /health} until it answers 200; fails early, with the last output lines, if the JVM
+   * exits.
+   */
   public void awaitHealthy(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
-      HttpRequest request = HttpRequest.newBuilder(URI.create(healthUrl())).timeout(Duration.ofSeconds(5)).build();
+    try (HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(healthUrl())).timeout(Duration.ofSeconds(5)).build();
       while (System.nanoTime() < deadline) {
         if (!process.isAlive()) {
-          throw new IllegalStateException(spec.name() + " exited with code " + process.exitValue()
-              + " before it was healthy. Last output:\n" + tail());
+          throw new IllegalStateException(
+              spec.name()
+                  + " exited with code "
+                  + process.exitValue()
+                  + " before it was healthy. Last output:\n"
+                  + tail());
         }
         try {
-          if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) return;
+          if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200)
+            return;
         } catch (IOException notYet) {
           // not listening yet
         }
@@ -86,11 +111,20 @@ public final class ServiceProcess implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while waiting for " + spec.name(), e);
     }
-    throw new IllegalStateException(spec.name() + " was not healthy at " + healthUrl() + " within "
-        + timeout.toSeconds() + " s. Last output:\n" + tail());
+    throw new IllegalStateException(
+        spec.name()
+            + " was not healthy at "
+            + healthUrl()
+            + " within "
+            + timeout.toSeconds()
+            + " s. Last output:\n"
+            + tail());
   }
 
-  /** SIGTERM (Micronaut shuts down gracefully), then a hard kill if it has not exited within {@code grace}. */
+  /**
+   * SIGTERM (Micronaut shuts down gracefully), then a hard kill if it has not exited within {@code
+   * grace}.
+   */
   public void stop(Duration grace) {
     if (!process.isAlive()) return;
     process.destroy();
@@ -111,7 +145,9 @@ public final class ServiceProcess implements AutoCloseable {
 
   private void forward(PrintStream out) {
     String prefix = String.format("%-9.9s | ", spec.name());
-    try (var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+    try (var reader =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line; (line = reader.readLine()) != null; ) {
         out.println(prefix + line);
         synchronized (tail) {

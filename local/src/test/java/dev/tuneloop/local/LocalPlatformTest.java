@@ -17,21 +17,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher with one real service in a child JVM (the whole set is what {@code Main} runs; one keeps this fast):
- * infrastructure up, service healthy with its output forwarded under its name, everything gone after close.
+ * The launcher with one real service in a child JVM (the whole set is what {@code Main} runs; one
+ * keeps this fast): infrastructure up, service healthy with its output forwarded under its name,
+ * everything gone after close.
  */
 class LocalPlatformTest {
 
   @Test
-  void startsInfrastructureAndAServiceThatAnswersHealthThenStopsIt(@TempDir Path dir) throws Exception {
+  void startsInfrastructureAndAServiceThatAnswersHealthThenStopsIt(@TempDir Path dir)
+      throws Exception {
     var output = new ByteArrayOutputStream();
-    var options = LocalOptions.defaults().withDataDir(dir).withServices(List.of("ingest")).withFreePorts();
+    var options =
+        LocalOptions.defaults().withDataDir(dir).withServices(List.of("ingest")).withFreePorts();
     ServiceProcess ingest;
-    try (LocalPlatform platform = LocalPlatform.start(options, new PrintStream(output, true, StandardCharsets.UTF_8))) {
+    try (LocalPlatform platform =
+        LocalPlatform.start(options, new PrintStream(output, true, StandardCharsets.UTF_8))) {
       Endpoints endpoints = platform.endpoints();
       try (HttpClient client = HttpClient.newHttpClient()) {
-        var response = client.send(HttpRequest.newBuilder(URI.create(endpoints.service("ingest").httpUrl() + "/health"))
-            .build(), HttpResponse.BodyHandlers.ofString());
+        var response =
+            client.send(
+                HttpRequest.newBuilder(
+                        URI.create(endpoints.service("ingest").httpUrl() + "/health"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
       }
       assertThat(new ObjectStore(endpoints.s3()).bucketExists()).isTrue();
@@ -44,6 +52,7 @@ class LocalPlatformTest {
 
   @Test
   void unknownServiceIsRefusedByName() {
-    assertThatThrownBy(() -> Main.parse(new String[] {"--services", "ingest,nope"})).hasMessageContaining("'nope'");
+    assertThatThrownBy(() -> Main.parse(new String[] {"--services", "ingest,nope"}))
+        .hasMessageContaining("'nope'");
   }
 }

@@ -10,7 +10,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 
-/** {@code /health} component "kafka": UP while a broker answers within 3 s, DOWN (HTTP 503) otherwise. */
+/**
+ * {@code /health} component "kafka": UP while a broker answers within 3 s, DOWN (HTTP 503)
+ * otherwise.
+ */
 @Singleton
 @Requires(property = "tuneloop.startup.require-kafka", notEquals = "false")
 public class KafkaHealthIndicator extends AbstractHealthIndicator<Map<String, Object>> {

@@ -22,10 +22,22 @@ public class ObjectStoreHealthIndicator extends AbstractHealthIndicator<Map<Stri
     try {
       boolean exists = store.bucketExists();
       healthStatus = exists ? HealthStatus.UP : HealthStatus.DOWN;
-      return Map.of("endpoint", store.settings().endpoint(), "bucket", store.bucket(), "bucketExists", exists);
+      return Map.of(
+          "endpoint",
+          store.settings().endpoint(),
+          "bucket",
+          store.bucket(),
+          "bucketExists",
+          exists);
     } catch (RuntimeException e) {
       healthStatus = HealthStatus.DOWN;
-      return Map.of("endpoint", store.settings().endpoint(), "bucket", store.bucket(), "error", e.getMessage());
+      return Map.of(
+          "endpoint",
+          store.settings().endpoint(),
+          "bucket",
+          store.bucket(),
+          "error",
+          e.getMessage());
     }
   }
 

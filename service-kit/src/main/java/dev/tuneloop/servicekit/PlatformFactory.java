@@ -21,14 +21,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public class PlatformFactory {
 
   @Singleton
-  KafkaSettings kafkaSettings(KafkaConfiguration config, @Value("${micronaut.application.name:tuneloop}") String app) {
+  KafkaSettings kafkaSettings(
+      KafkaConfiguration config, @Value("${micronaut.application.name:tuneloop}") String app) {
     Map<String, String> extra = config.properties() == null ? Map.of() : config.properties();
-    return new KafkaSettings(config.bootstrapServers(), app, config.partitions(), config.replicationFactor(), extra);
+    return new KafkaSettings(
+        config.bootstrapServers(), app, config.partitions(), config.replicationFactor(), extra);
   }
 
   @Singleton
   S3Settings s3Settings(S3Configuration config) {
-    return new S3Settings(config.endpoint(), config.accessKey(), config.secretKey(), config.bucket(), config.region());
+    return new S3Settings(
+        config.endpoint(),
+        config.accessKey(),
+        config.secretKey(),
+        config.bucket(),
+        config.region());
   }
 
   @Singleton
@@ -43,14 +50,15 @@ public class PlatformFactory {
   }
 
   /**
-   * The service's idempotent, acks=all producer of Protobuf values with String keys (see {@code Topics} for key
-   * conventions). Transactional producers need a stable id per worker, so services build those themselves from
-   * {@link KafkaSettings#transactionalProducerProperties(String)}.
+   * The service's idempotent, acks=all producer of Protobuf values with String keys (see {@code
+   * Topics} for key conventions). Transactional producers need a stable id per worker, so services
+   * build those themselves from {@link KafkaSettings#transactionalProducerProperties(String)}.
    */
   @Singleton
   @Bean(preDestroy = "close")
   Producer<String, MessageLite> protobufProducer(KafkaSettings settings) {
-    return new KafkaProducer<>(settings.producerProperties(), new StringSerializer(), new ProtobufSerializer<>()) {
+    return new KafkaProducer<>(
+        settings.producerProperties(), new StringSerializer(), new ProtobufSerializer<>()) {
       @Override
       public void close() {
         close(Duration.ofSeconds(10)); // flush what is in flight, but never hang a shutdown

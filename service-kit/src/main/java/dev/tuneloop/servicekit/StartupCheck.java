@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs while the application context starts: proves Kafka and S3 answer (creating the bucket and the pipeline's
- * topics when missing) or stops the service within {@code tuneloop.startup.timeout} with a message that names the
- * unreachable address, never a silent hang.
+ * Runs while the application context starts: proves Kafka and S3 answer (creating the bucket and
+ * the pipeline's topics when missing) or stops the service within {@code tuneloop.startup.timeout}
+ * with a message that names the unreachable address, never a silent hang.
  */
 @Context
 @Requires(property = "tuneloop.startup.check", notEquals = "false")
@@ -31,8 +31,12 @@ public class StartupCheck {
   private final BeanProvider<ObjectStore> objectStore;
   private final KafkaConfiguration kafkaConfig;
 
-  StartupCheck(StartupConfiguration config, KafkaConfiguration kafkaConfig, BeanProvider<KafkaSettings> kafkaSettings,
-      BeanProvider<Admin> admin, BeanProvider<ObjectStore> objectStore) {
+  StartupCheck(
+      StartupConfiguration config,
+      KafkaConfiguration kafkaConfig,
+      BeanProvider<KafkaSettings> kafkaSettings,
+      BeanProvider<Admin> admin,
+      BeanProvider<ObjectStore> objectStore) {
     this.config = config;
     this.kafkaConfig = kafkaConfig;
     this.kafkaSettings = kafkaSettings;
@@ -49,15 +53,27 @@ public class StartupCheck {
   private void checkKafka() {
     KafkaSettings settings = kafkaSettings.get();
     String where = "Kafka at " + settings.bootstrapServers();
-    String fix = " (config kafka.bootstrap-servers, env " + KafkaSettings.ENV_BOOTSTRAP_SERVERS + ")";
+    String fix =
+        " (config kafka.bootstrap-servers, env " + KafkaSettings.ENV_BOOTSTRAP_SERVERS + ")";
     long timeoutMs = config.timeout().toMillis();
     try {
-      String clusterId = admin.get().describeCluster(new DescribeClusterOptions().timeoutMs((int) timeoutMs))
-          .clusterId().get(timeoutMs, TimeUnit.MILLISECONDS);
+      String clusterId =
+          admin
+              .get()
+              .describeCluster(new DescribeClusterOptions().timeoutMs((int) timeoutMs))
+              .clusterId()
+              .get(timeoutMs, TimeUnit.MILLISECONDS);
       log.info("Kafka cluster {} reachable at {}", clusterId, settings.bootstrapServers());
     } catch (TimeoutException | ExecutionException e) {
-      throw new BackendUnavailableException(where + " is unreachable: no broker answered within "
-          + config.timeout().toSeconds() + " s" + fix + ": " + rootMessage(e), e);
+      throw new BackendUnavailableException(
+          where
+              + " is unreachable: no broker answered within "
+              + config.timeout().toSeconds()
+              + " s"
+              + fix
+              + ": "
+              + rootMessage(e),
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BackendUnavailableException("Interrupted while contacting " + where + fix, e);
@@ -74,8 +90,14 @@ public class StartupCheck {
       store.ensureBucket();
       log.info("S3 bucket {} reachable at {}", store.bucket(), store.settings().endpoint());
     } catch (RuntimeException e) {
-      throw new BackendUnavailableException("S3 at " + store.settings().endpoint() + " (bucket " + store.bucket()
-          + "; config s3.endpoint, env S3_ENDPOINT) is unreachable or refused: " + rootMessage(e), e);
+      throw new BackendUnavailableException(
+          "S3 at "
+              + store.settings().endpoint()
+              + " (bucket "
+              + store.bucket()
+              + "; config s3.endpoint, env S3_ENDPOINT) is unreachable or refused: "
+              + rootMessage(e),
+          e);
     }
   }
 

@@ -5,7 +5,8 @@ import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
 
 /**
- * {@code tuneloop.startup.*}: which backends this service needs and how long to wait for them before failing.
+ * {@code tuneloop.startup.*}: which backends this service needs and how long to wait for them
+ * before failing.
  *
  * @param requireKafka {@code tuneloop.startup.require-kafka}
  * @param requireS3 {@code tuneloop.startup.require-s3}

@@ -14,17 +14,30 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 
-/** The shared wiring in a bare Micronaut server: backends checked at start, health over HTTP and gRPC. */
+/**
+ * The shared wiring in a bare Micronaut server: backends checked at start, health over HTTP and
+ * gRPC.
+ */
 @WithInfra
 class StartupCheckTest {
 
   @Test
-  void serverWithReachableBackendsAnswersHttpAndGrpcHealthAndCreatesTopics(Infra infra) throws Exception {
-    try (EmbeddedServer server = ServiceProbe.start(infra, Map.of("micronaut.application.name", "kit-test",
-        "endpoints.health.details-visible", "ANONYMOUS"))) {
+  void serverWithReachableBackendsAnswersHttpAndGrpcHealthAndCreatesTopics(Infra infra)
+      throws Exception {
+    try (EmbeddedServer server =
+        ServiceProbe.start(
+            infra,
+            Map.of(
+                "micronaut.application.name",
+                "kit-test",
+                "endpoints.health.details-visible",
+                "ANONYMOUS"))) {
       var http = ServiceProbe.httpHealth(server);
       assertThat(http.statusCode()).isEqualTo(200);
-      assertThat(http.body()).contains("\"status\":\"UP\"").contains("\"kafka\"").contains("\"s3\"");
+      assertThat(http.body())
+          .contains("\"status\":\"UP\"")
+          .contains("\"kafka\"")
+          .contains("\"s3\"");
       assertThat(ServiceProbe.grpcHealth(server.getApplicationContext()))
           .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
       assertThat(ServiceProbe.grpcServices(server.getApplicationContext()))
@@ -39,8 +52,15 @@ class StartupCheckTest {
   void deadKafkaAddressFailsStartupWithinSecondsNamingTheAddress(Infra infra) {
     infra.s3(); // the shared infrastructure's own start is not what is timed
     long start = System.nanoTime();
-    assertThatThrownBy(() -> ServiceProbe.start(infra, Map.of(
-        "kafka.bootstrap-servers", "127.0.0.1:1", "tuneloop.startup.timeout", "3s")))
+    assertThatThrownBy(
+            () ->
+                ServiceProbe.start(
+                    infra,
+                    Map.of(
+                        "kafka.bootstrap-servers",
+                        "127.0.0.1:1",
+                        "tuneloop.startup.timeout",
+                        "3s")))
         .hasStackTraceContaining("Kafka at 127.0.0.1:1 is unreachable");
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
   }

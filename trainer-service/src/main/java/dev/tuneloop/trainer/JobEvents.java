@@ -15,35 +15,49 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /** Publishes a job's events to training.events (key: job id) and records them in the registry. */
 public final class JobEvents {
 
-    private final Producer<String, MessageLite> producer;
-    private final String topic;
-    private final JobRegistry registry;
+  private final Producer<String, MessageLite> producer;
+  private final String topic;
+  private final JobRegistry registry;
 
-    public JobEvents(Producer<String, MessageLite> producer, String topic, JobRegistry registry) {
-        this.producer = producer;
-        this.topic = topic;
-        this.registry = registry;
-    }
+  public JobEvents(Producer<String, MessageLite> producer, String topic, JobRegistry registry) {
+    this.producer = producer;
+    this.topic = topic;
+    this.registry = registry;
+  }
 
-    /** An event for the job with its identity and the current time filled in. */
-    public static TrainingJobEvent.Builder of(TrainingJobSpec spec, JobState state) {
-        Instant now = Instant.now();
-        return TrainingJobEvent.newBuilder().setJobId(spec.getJobId()).setTenant(spec.getTenant())
-                .setAdapterName(spec.getAdapterName()).setState(state).setSpec(spec)
-                .setAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
-    }
+  /** An event for the job with its identity and the current time filled in. */
+  public static TrainingJobEvent.Builder of(TrainingJobSpec spec, JobState state) {
+    Instant now = Instant.now();
+    return TrainingJobEvent.newBuilder()
+        .setJobId(spec.getJobId())
+        .setTenant(spec.getTenant())
+        .setAdapterName(spec.getAdapterName())
+        .setState(state)
+        .setSpec(spec)
+        .setAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
+  }
 
-    /** Records the event and sends it, waiting for the broker's acknowledgement (terminal events must not be lost). */
-    public void publish(TrainingJobEvent event) {
-        registry.record(event);
-        try {
-            producer.send(new ProducerRecord<>(topic, event.getJobId(), event)).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while publishing the event of job " + event.getJobId(), e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("could not publish the event of job " + event.getJobId() + " to "
-                    + topic + ": " + e.getMessage(), e);
-        }
+  /**
+   * Records the event and sends it, waiting for the broker's acknowledgement (terminal events must
+   * not be lost).
+   */
+  public void publish(TrainingJobEvent event) {
+    registry.record(event);
+    try {
+      producer.send(new ProducerRecord<>(topic, event.getJobId(), event)).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(
+          "interrupted while publishing the event of job " + event.getJobId(), e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "could not publish the event of job "
+              + event.getJobId()
+              + " to "
+              + topic
+              + ": "
+              + e.getMessage(),
+          e);
     }
+  }
 }

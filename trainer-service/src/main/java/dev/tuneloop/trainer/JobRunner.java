@@ -25,122 +25,171 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one job from spec to a terminal event: base model and dataset in, training with checkpoints in the object
- * store, adapter published. A job stopped by a shutdown emits no terminal event: it resumes from its checkpoint on
- * whichever worker gets the request next.
+ * Runs one job from spec to a terminal event: base model and dataset in, training with checkpoints
+ * in the object store, adapter published. A job stopped by a shutdown emits no terminal event: it
+ * resumes from its checkpoint on whichever worker gets the request next.
  */
 public final class JobRunner {
 
-    private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
+  private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
-    private final ObjectStore store;
-    private final BaseModels models;
-    private final JobEvents events;
-    private final AdapterPublisher publisher;
-    private final Duration progressInterval;
+  private final ObjectStore store;
+  private final BaseModels models;
+  private final JobEvents events;
+  private final AdapterPublisher publisher;
+  private final Duration progressInterval;
 
-    public JobRunner(ObjectStore store, BaseModels models, JobEvents events, AdapterPublisher publisher,
-            Duration progressInterval) {
-        this.store = store;
-        this.models = models;
-        this.events = events;
-        this.publisher = publisher;
-        this.progressInterval = progressInterval;
+  public JobRunner(
+      ObjectStore store,
+      BaseModels models,
+      JobEvents events,
+      AdapterPublisher publisher,
+      Duration progressInterval) {
+    this.store = store;
+    this.models = models;
+    this.events = events;
+    this.publisher = publisher;
+    this.progressInterval = progressInterval;
+  }
+
+  /**
+   * @return how the training ended; FAILED jobs return COMPLETED after their FAILED event (they are
+   *     terminal)
+   */
+  public TrainingResult.Outcome run(TrainingJobSpec spec, StopSignal stop) {
+    try {
+      TrainingSpecs.validate(spec);
+      events.publish(
+          JobEvents.of(spec, JobState.RUNNING)
+              .setMessage("loading base model and dataset")
+              .build());
+      try (LoadedModel base = models.load(spec.getBaseModel())) {
+        return train(spec, base, stop);
+      }
+    } catch (
+        IllegalArgumentException
+            e) { // a bad spec, a missing model or dataset: the user can act on it
+      fail(spec, e.getMessage());
+    } catch (Exception e) {
+      log.error("job {} failed", spec.getJobId(), e);
+      fail(spec, "internal error: " + e);
+    }
+    return TrainingResult.Outcome.COMPLETED;
+  }
+
+  private TrainingResult.Outcome train(TrainingJobSpec spec, LoadedModel base, StopSignal stop)
+      throws Exception {
+    TrainingConfig config = TrainingSpecs.toConfig(spec, base.config().maxSeqLen());
+    SnapshotManifest dataset =
+        TrainingData.manifest(store, spec.getDatasetSnapshot(), "dataset_snapshot");
+    List<List<ChatMessage>> train = TrainingData.conversations(store, dataset);
+    List<List<ChatMessage>> eval =
+        spec.getEvalDatasetSnapshot().isBlank()
+            ? List.of()
+            : TrainingData.conversations(
+                store,
+                TrainingData.manifest(
+                    store, spec.getEvalDatasetSnapshot(), "eval_dataset_snapshot"));
+    ChatTemplate template =
+        spec.getChatTemplate().isBlank()
+            ? ChatTemplates.defaultFor(base.tokenizer())
+            : ChatTemplates.named(spec.getChatTemplate());
+    PreparedData data =
+        PreparedData.of(
+            ChatExamples.tokenize(train, template, base.tokenizer(), config.trainOnInputs()),
+            ChatExamples.tokenize(eval, template, base.tokenizer(), config.trainOnInputs()),
+            config);
+    var model = LlamaLoraTrainable.initialize(base.model(), config.lora(), config.seed());
+    var checkpoints = new ObjectStoreCheckpoints(store, spec.getJobId());
+    var trainer =
+        new Trainer(model, config, data, checkpoints, new ProgressEvents(spec, data.warnings()));
+    TrainingResult result = trainer.run(stop);
+    switch (result.outcome()) {
+      case COMPLETED -> {
+        AdapterPublished published =
+            publisher.publish(
+                spec, config, model.adapter(), base.id(), template.name(), dataset, result);
+        events.publish(
+            JobEvents.of(spec, JobState.SUCCEEDED)
+                .setStep(result.steps())
+                .setTotalSteps(result.totalSteps())
+                .setLoss((float) result.finalLoss())
+                .setEvalLoss((float) result.bestEvalLoss())
+                .setTokensPerSecond((float) result.tokensPerSecond())
+                .addAllWarnings(result.warnings())
+                .setAdapter(published)
+                .setMessage(
+                    (result.stoppedEarly() ? "stopped early; " : "")
+                        + "adapter published at "
+                        + published.getLocation())
+                .build());
+        checkpoints.delete();
+      }
+      case CANCELLED -> {
+        events.publish(
+            JobEvents.of(spec, JobState.CANCELLED)
+                .setStep(result.steps())
+                .setTotalSteps(result.totalSteps())
+                .setMessage("cancelled at step " + result.steps())
+                .build());
+        checkpoints.delete();
+      }
+      case INTERRUPTED ->
+          log.info(
+              "job {} interrupted at step {}; checkpointed for a resume",
+              spec.getJobId(),
+              result.steps());
+    }
+    return result.outcome();
+  }
+
+  private void fail(TrainingJobSpec spec, String reason) {
+    events.publish(
+        JobEvents.of(spec, JobState.FAILED)
+            .setError(reason)
+            .setMessage("failed: " + reason)
+            .build());
+  }
+
+  /** RUNNING events, at most one per progress interval, plus one after every evaluation. */
+  private final class ProgressEvents implements TrainingListener {
+    private final TrainingJobSpec spec;
+    private final List<String> warnings;
+    private long lastSent;
+    private boolean evaluated;
+
+    ProgressEvents(TrainingJobSpec spec, List<String> warnings) {
+      this.spec = spec;
+      this.warnings = warnings;
     }
 
-    /** @return how the training ended; FAILED jobs return COMPLETED after their FAILED event (they are terminal) */
-    public TrainingResult.Outcome run(TrainingJobSpec spec, StopSignal stop) {
-        try {
-            TrainingSpecs.validate(spec);
-            events.publish(JobEvents.of(spec, JobState.RUNNING).setMessage("loading base model and dataset").build());
-            try (LoadedModel base = models.load(spec.getBaseModel())) {
-                return train(spec, base, stop);
-            }
-        } catch (IllegalArgumentException e) { // a bad spec, a missing model or dataset: the user can act on it
-            fail(spec, e.getMessage());
-        } catch (Exception e) {
-            log.error("job {} failed", spec.getJobId(), e);
-            fail(spec, "internal error: " + e);
-        }
-        return TrainingResult.Outcome.COMPLETED;
+    @Override
+    public void onEvaluation(long step, double evalLoss, boolean best) {
+      evaluated = true;
     }
 
-    private TrainingResult.Outcome train(TrainingJobSpec spec, LoadedModel base, StopSignal stop) throws Exception {
-        TrainingConfig config = TrainingSpecs.toConfig(spec, base.config().maxSeqLen());
-        SnapshotManifest dataset = TrainingData.manifest(store, spec.getDatasetSnapshot(), "dataset_snapshot");
-        List<List<ChatMessage>> train = TrainingData.conversations(store, dataset);
-        List<List<ChatMessage>> eval = spec.getEvalDatasetSnapshot().isBlank() ? List.of()
-                : TrainingData.conversations(store, TrainingData.manifest(store, spec.getEvalDatasetSnapshot(),
-                        "eval_dataset_snapshot"));
-        ChatTemplate template = spec.getChatTemplate().isBlank() ? ChatTemplates.defaultFor(base.tokenizer())
-                : ChatTemplates.named(spec.getChatTemplate());
-        PreparedData data = PreparedData.of(
-                ChatExamples.tokenize(train, template, base.tokenizer(), config.trainOnInputs()),
-                ChatExamples.tokenize(eval, template, base.tokenizer(), config.trainOnInputs()), config);
-        var model = LlamaLoraTrainable.initialize(base.model(), config.lora(), config.seed());
-        var checkpoints = new ObjectStoreCheckpoints(store, spec.getJobId());
-        var trainer = new Trainer(model, config, data, checkpoints, new ProgressEvents(spec, data.warnings()));
-        TrainingResult result = trainer.run(stop);
-        switch (result.outcome()) {
-            case COMPLETED -> {
-                AdapterPublished published = publisher.publish(spec, config, model.adapter(), base.id(),
-                        template.name(), dataset, result);
-                events.publish(JobEvents.of(spec, JobState.SUCCEEDED).setStep(result.steps())
-                        .setTotalSteps(result.totalSteps()).setLoss((float) result.finalLoss())
-                        .setEvalLoss((float) result.bestEvalLoss()).setTokensPerSecond((float) result.tokensPerSecond())
-                        .addAllWarnings(result.warnings()).setAdapter(published)
-                        .setMessage((result.stoppedEarly() ? "stopped early; " : "") + "adapter published at "
-                                + published.getLocation()).build());
-                checkpoints.delete();
-            }
-            case CANCELLED -> {
-                events.publish(JobEvents.of(spec, JobState.CANCELLED).setStep(result.steps())
-                        .setTotalSteps(result.totalSteps()).setMessage("cancelled at step " + result.steps()).build());
-                checkpoints.delete();
-            }
-            case INTERRUPTED -> log.info("job {} interrupted at step {}; checkpointed for a resume", spec.getJobId(),
-                    result.steps());
-        }
-        return result.outcome();
+    @Override
+    public void onStep(Progress p) {
+      long now = System.nanoTime();
+      if (!evaluated && now - lastSent < progressInterval.toNanos() && p.step() != 1) {
+        return;
+      }
+      evaluated = false;
+      lastSent = now;
+      var event =
+          JobEvents.of(spec, JobState.RUNNING)
+              .setStep(p.step())
+              .setTotalSteps(p.totalSteps())
+              .setEpoch((float) p.epoch())
+              .setLoss((float) p.loss())
+              .setLearningRate((float) p.learningRate())
+              .setTokensPerSecond((float) p.tokensPerSecond())
+              .setEtaSeconds(p.etaSeconds())
+              .addAllWarnings(warnings);
+      if (!Double.isNaN(p.evalLoss())) {
+        event.setEvalLoss((float) p.evalLoss());
+      }
+      events.publish(event.build());
     }
-
-    private void fail(TrainingJobSpec spec, String reason) {
-        events.publish(JobEvents.of(spec, JobState.FAILED).setError(reason).setMessage("failed: " + reason).build());
-    }
-
-    /** RUNNING events, at most one per progress interval, plus one after every evaluation. */
-    private final class ProgressEvents implements TrainingListener {
-        private final TrainingJobSpec spec;
-        private final List<String> warnings;
-        private long lastSent;
-        private boolean evaluated;
-
-        ProgressEvents(TrainingJobSpec spec, List<String> warnings) {
-            this.spec = spec;
-            this.warnings = warnings;
-        }
-
-        @Override
-        public void onEvaluation(long step, double evalLoss, boolean best) {
-            evaluated = true;
-        }
-
-        @Override
-        public void onStep(Progress p) {
-            long now = System.nanoTime();
-            if (!evaluated && now - lastSent < progressInterval.toNanos() && p.step() != 1) {
-                return;
-            }
-            evaluated = false;
-            lastSent = now;
-            var event = JobEvents.of(spec, JobState.RUNNING).setStep(p.step()).setTotalSteps(p.totalSteps())
-                    .setEpoch((float) p.epoch()).setLoss((float) p.loss()).setLearningRate((float) p.learningRate())
-                    .setTokensPerSecond((float) p.tokensPerSecond()).setEtaSeconds(p.etaSeconds())
-                    .addAllWarnings(warnings);
-            if (!Double.isNaN(p.evalLoss())) {
-                event.setEvalLoss((float) p.evalLoss());
-            }
-            events.publish(event.build());
-        }
-    }
+  }
 }

@@ -19,103 +19,149 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** What the TrainerService gRPC methods do, without the transport: validation, queueing, status, cancellation. */
+/**
+ * What the TrainerService gRPC methods do, without the transport: validation, queueing, status,
+ * cancellation.
+ */
 public final class TrainerApi {
 
-    private final JobRegistry registry;
-    private final JobEvents events;
-    private final Producer<String, MessageLite> producer;
-    private final String requestsTopic;
-    private final ObjectStore store;
+  private final JobRegistry registry;
+  private final JobEvents events;
+  private final Producer<String, MessageLite> producer;
+  private final String requestsTopic;
+  private final ObjectStore store;
 
-    public TrainerApi(JobRegistry registry, JobEvents events, Producer<String, MessageLite> producer,
-            String requestsTopic, ObjectStore store) {
-        this.registry = registry;
-        this.events = events;
-        this.producer = producer;
-        this.requestsTopic = requestsTopic;
-        this.store = store;
+  public TrainerApi(
+      JobRegistry registry,
+      JobEvents events,
+      Producer<String, MessageLite> producer,
+      String requestsTopic,
+      ObjectStore store) {
+    this.registry = registry;
+    this.events = events;
+    this.producer = producer;
+    this.requestsTopic = requestsTopic;
+    this.store = store;
+  }
+
+  /**
+   * Validates, assigns a job id when missing, queues the spec on training.requests and emits
+   * QUEUED.
+   */
+  public JobStatus submit(TrainingJobSpec request) throws Exception {
+    try {
+      TrainingSpecs.validate(request);
+    } catch (InvalidSpecException e) {
+      throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
     }
-
-    /** Validates, assigns a job id when missing, queues the spec on training.requests and emits QUEUED. */
-    public JobStatus submit(TrainingJobSpec request) throws Exception {
-        try {
-            TrainingSpecs.validate(request);
-        } catch (InvalidSpecException e) {
-            throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
-        }
-        for (String key : new String[] {request.getDatasetSnapshot(), request.getEvalDatasetSnapshot()}) {
-            if (!key.isBlank() && !store.exists(key)) {
-                String field = key.equals(request.getDatasetSnapshot()) ? "dataset_snapshot" : "eval_dataset_snapshot";
-                throw Status.INVALID_ARGUMENT.withDescription("invalid training job spec: " + field
-                        + ": no dataset snapshot manifest at " + key + " in bucket " + store.bucket()).asException();
-            }
-        }
-        TrainingJobSpec spec = request.getJobId().isBlank()
-                ? request.toBuilder().setJobId(request.getAdapterName() + "-" + UUID.randomUUID().toString()
-                        .substring(0, 8)).build()
-                : request;
-        if (registry.get(spec.getJobId()).isPresent()) {
-            throw Status.ALREADY_EXISTS.withDescription("job " + spec.getJobId() + " already exists").asException();
-        }
-        registry.remember(spec);
-        // QUEUED goes out before the request, so a worker's RUNNING can never be followed by it.
-        TrainingJobEvent queued = JobEvents.of(spec, JobState.QUEUED).setMessage("queued").build();
-        events.publish(queued);
-        producer.send(new ProducerRecord<>(requestsTopic, Topics.adapterKey(spec.getTenant(), spec.getAdapterName()),
-                spec)).get(30, TimeUnit.SECONDS);
-        return JobStatus.newBuilder().setSpec(spec).setLatest(queued).build();
+    for (String key :
+        new String[] {request.getDatasetSnapshot(), request.getEvalDatasetSnapshot()}) {
+      if (!key.isBlank() && !store.exists(key)) {
+        String field =
+            key.equals(request.getDatasetSnapshot()) ? "dataset_snapshot" : "eval_dataset_snapshot";
+        throw Status.INVALID_ARGUMENT
+            .withDescription(
+                "invalid training job spec: "
+                    + field
+                    + ": no dataset snapshot manifest at "
+                    + key
+                    + " in bucket "
+                    + store.bucket())
+            .asException();
+      }
     }
-
-    public JobStatus get(String jobId) throws Exception {
-        return registry.get(jobId).filter(JobStatus::hasLatest).orElseThrow(
-                () -> Status.NOT_FOUND.withDescription("no job " + jobId).asException());
+    TrainingJobSpec spec =
+        request.getJobId().isBlank()
+            ? request.toBuilder()
+                .setJobId(
+                    request.getAdapterName() + "-" + UUID.randomUUID().toString().substring(0, 8))
+                .build()
+            : request;
+    if (registry.get(spec.getJobId()).isPresent()) {
+      throw Status.ALREADY_EXISTS
+          .withDescription("job " + spec.getJobId() + " already exists")
+          .asException();
     }
+    registry.remember(spec);
+    // QUEUED goes out before the request, so a worker's RUNNING can never be followed by it.
+    TrainingJobEvent queued = JobEvents.of(spec, JobState.QUEUED).setMessage("queued").build();
+    events.publish(queued);
+    producer
+        .send(
+            new ProducerRecord<>(
+                requestsTopic, Topics.adapterKey(spec.getTenant(), spec.getAdapterName()), spec))
+        .get(30, TimeUnit.SECONDS);
+    return JobStatus.newBuilder().setSpec(spec).setLatest(queued).build();
+  }
 
-    public ListJobsResponse list(ListJobsRequest request) {
-        return ListJobsResponse.newBuilder().addAllJobs(registry.list(request.getTenant(), request.getStatesList()))
+  public JobStatus get(String jobId) throws Exception {
+    return registry
+        .get(jobId)
+        .filter(JobStatus::hasLatest)
+        .orElseThrow(() -> Status.NOT_FOUND.withDescription("no job " + jobId).asException());
+  }
+
+  public ListJobsResponse list(ListJobsRequest request) {
+    return ListJobsResponse.newBuilder()
+        .addAllJobs(registry.list(request.getTenant(), request.getStatesList()))
+        .build();
+  }
+
+  /**
+   * Emits CANCELLED; the worker running the job (any instance) sees it and stops at its next step.
+   */
+  public JobStatus cancel(String jobId) throws Exception {
+    JobStatus status = get(jobId);
+    if (JobRegistry.isTerminal(status.getLatest().getState())) {
+      throw Status.FAILED_PRECONDITION
+          .withDescription("job " + jobId + " is already " + status.getLatest().getState())
+          .asException();
+    }
+    TrainingJobSpec spec =
+        status.hasSpec()
+            ? status.getSpec()
+            : TrainingJobSpec.newBuilder()
+                .setJobId(jobId)
+                .setTenant(status.getLatest().getTenant())
+                .setAdapterName(status.getLatest().getAdapterName())
                 .build();
-    }
+    events.publish(
+        JobEvents.of(spec, JobState.CANCELLED)
+            .setStep(status.getLatest().getStep())
+            .setTotalSteps(status.getLatest().getTotalSteps())
+            .setMessage("cancelled by request")
+            .build());
+    return get(jobId);
+  }
 
-    /** Emits CANCELLED; the worker running the job (any instance) sees it and stops at its next step. */
-    public JobStatus cancel(String jobId) throws Exception {
-        JobStatus status = get(jobId);
-        if (JobRegistry.isTerminal(status.getLatest().getState())) {
-            throw Status.FAILED_PRECONDITION.withDescription("job " + jobId + " is already "
-                    + status.getLatest().getState()).asException();
-        }
-        TrainingJobSpec spec = status.hasSpec() ? status.getSpec() : TrainingJobSpec.newBuilder().setJobId(jobId)
-                .setTenant(status.getLatest().getTenant()).setAdapterName(status.getLatest().getAdapterName()).build();
-        events.publish(JobEvents.of(spec, JobState.CANCELLED).setStep(status.getLatest().getStep())
-                .setTotalSteps(status.getLatest().getTotalSteps()).setMessage("cancelled by request").build());
-        return get(jobId);
-    }
-
-    /** Streams the latest event, then every new one, and completes after a terminal event. */
-    public void watch(String jobId, StreamObserver<TrainingJobEvent> observer) throws Exception {
-        JobStatus status = get(jobId);
-        Object lock = new Object();
-        Runnable[] unwatch = new Runnable[1];
-        synchronized (lock) {
-            unwatch[0] = registry.watch(jobId, event -> {
+  /** Streams the latest event, then every new one, and completes after a terminal event. */
+  public void watch(String jobId, StreamObserver<TrainingJobEvent> observer) throws Exception {
+    JobStatus status = get(jobId);
+    Object lock = new Object();
+    Runnable[] unwatch = new Runnable[1];
+    synchronized (lock) {
+      unwatch[0] =
+          registry.watch(
+              jobId,
+              event -> {
                 synchronized (lock) {
-                    observer.onNext(event);
-                    if (JobRegistry.isTerminal(event.getState())) {
-                        unwatch[0].run();
-                        observer.onCompleted();
-                    }
+                  observer.onNext(event);
+                  if (JobRegistry.isTerminal(event.getState())) {
+                    unwatch[0].run();
+                    observer.onCompleted();
+                  }
                 }
-            });
-            TrainingJobEvent latest = registry.get(jobId).orElse(status).getLatest();
-            observer.onNext(latest);
-            if (JobRegistry.isTerminal(latest.getState())) {
-                unwatch[0].run();
-                observer.onCompleted();
-                return;
-            }
-        }
-        if (observer instanceof ServerCallStreamObserver<TrainingJobEvent> call) {
-            call.setOnCancelHandler(() -> unwatch[0].run());
-        }
+              });
+      TrainingJobEvent latest = registry.get(jobId).orElse(status).getLatest();
+      observer.onNext(latest);
+      if (JobRegistry.isTerminal(latest.getState())) {
+        unwatch[0].run();
+        observer.onCompleted();
+        return;
+      }
     }
+    if (observer instanceof ServerCallStreamObserver<TrainingJobEvent> call) {
+      call.setOnCancelHandler(() -> unwatch[0].run());
+    }
+  }
 }

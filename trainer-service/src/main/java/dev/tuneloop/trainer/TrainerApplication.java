@@ -2,7 +2,10 @@ package dev.tuneloop.trainer;
 
 import io.micronaut.runtime.Micronaut;
 
-/** Starts the trainer-service: runs LoRA jobs from training.requests and publishes adapters. Shared wiring (Kafka, S3, health, startup checks) comes from service-kit. */
+/**
+ * Starts the trainer-service: runs LoRA jobs from training.requests and publishes adapters. Shared
+ * wiring (Kafka, S3, health, startup checks) comes from service-kit.
+ */
 public final class TrainerApplication {
   private TrainerApplication() {}
 

@@ -14,10 +14,10 @@ import java.time.Duration;
  */
 @ConfigurationProperties("trainer")
 public record TrainerConfiguration(
-        @Bindable(defaultValue = "trainer-workers") String group,
-        @Bindable(defaultValue = "training.requests") String requestsTopic,
-        @Bindable(defaultValue = "training.events") String eventsTopic,
-        @Bindable(defaultValue = "adapters.published") String publishedTopic,
-        @Bindable(defaultValue = "${java.io.tmpdir}/tuneloop-trainer") String workDir,
-        @Bindable(defaultValue = "true") boolean workerEnabled,
-        @Bindable(defaultValue = "2s") Duration progressInterval) {}
+    @Bindable(defaultValue = "trainer-workers") String group,
+    @Bindable(defaultValue = "training.requests") String requestsTopic,
+    @Bindable(defaultValue = "training.events") String eventsTopic,
+    @Bindable(defaultValue = "adapters.published") String publishedTopic,
+    @Bindable(defaultValue = "${java.io.tmpdir}/tuneloop-trainer") String workDir,
+    @Bindable(defaultValue = "true") boolean workerEnabled,
+    @Bindable(defaultValue = "2s") Duration progressInterval) {}

@@ -4,9 +4,9 @@ import com.google.protobuf.MessageLite;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.storage.ObjectStore;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
-import io.micronaut.context.annotation.Context;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import org.apache.kafka.clients.producer.Producer;
@@ -15,40 +15,63 @@ import org.apache.kafka.clients.producer.Producer;
 @Factory
 public class TrainerFactory {
 
-    @Singleton
-    JobRegistry jobRegistry() {
-        return new JobRegistry();
-    }
+  @Singleton
+  JobRegistry jobRegistry() {
+    return new JobRegistry();
+  }
 
-    @Singleton
-    JobEvents jobEvents(Producer<String, MessageLite> producer, TrainerConfiguration config, JobRegistry registry) {
-        return new JobEvents(producer, config.eventsTopic(), registry);
-    }
+  @Singleton
+  JobEvents jobEvents(
+      Producer<String, MessageLite> producer, TrainerConfiguration config, JobRegistry registry) {
+    return new JobEvents(producer, config.eventsTopic(), registry);
+  }
 
-    @Context
-    @Bean(preDestroy = "close")
-    EventsView eventsView(KafkaSettings kafka, TrainerConfiguration config, JobRegistry registry) {
-        return new EventsView(kafka, config.eventsTopic(), registry).start();
-    }
+  @Context
+  @Bean(preDestroy = "close")
+  EventsView eventsView(KafkaSettings kafka, TrainerConfiguration config, JobRegistry registry) {
+    return new EventsView(kafka, config.eventsTopic(), registry).start();
+  }
 
-    @Singleton
-    TrainerApi trainerApi(JobRegistry registry, JobEvents events, Producer<String, MessageLite> producer,
-            TrainerConfiguration config, ObjectStore store) {
-        return new TrainerApi(registry, events, producer, config.requestsTopic(), store);
-    }
+  @Singleton
+  TrainerApi trainerApi(
+      JobRegistry registry,
+      JobEvents events,
+      Producer<String, MessageLite> producer,
+      TrainerConfiguration config,
+      ObjectStore store) {
+    return new TrainerApi(registry, events, producer, config.requestsTopic(), store);
+  }
 
-    @Context
-    @Requires(property = "trainer.worker-enabled", notEquals = "false")
-    @Bean(preDestroy = "close")
-    TrainingWorker trainingWorker(KafkaSettings kafka, TrainerConfiguration config, ObjectStore store,
-            Producer<String, MessageLite> producer, JobEvents events, JobRegistry registry, EventsView view) {
-        Path work = Path.of(config.workDir());
-        var runner = new JobRunner(store, new BaseModels(store, work.resolve("models")), events,
-                new AdapterPublisher(store, producer, config.publishedTopic(), work.resolve("adapters")),
-                config.progressInterval());
-        var worker = new TrainingWorker(kafka, config.group(), config.requestsTopic(), runner, events, registry,
-                view.caughtUp());
-        worker.start();
-        return worker;
-    }
+  @Context
+  @Requires(property = "trainer.worker-enabled", notEquals = "false")
+  @Bean(preDestroy = "close")
+  TrainingWorker trainingWorker(
+      KafkaSettings kafka,
+      TrainerConfiguration config,
+      ObjectStore store,
+      Producer<String, MessageLite> producer,
+      JobEvents events,
+      JobRegistry registry,
+      EventsView view) {
+    Path work = Path.of(config.workDir());
+    var runner =
+        new JobRunner(
+            store,
+            new BaseModels(store, work.resolve("models")),
+            events,
+            new AdapterPublisher(
+                store, producer, config.publishedTopic(), work.resolve("adapters")),
+            config.progressInterval());
+    var worker =
+        new TrainingWorker(
+            kafka,
+            config.group(),
+            config.requestsTopic(),
+            runner,
+            events,
+            registry,
+            view.caughtUp());
+    worker.start();
+    return worker;
+  }
 }

@@ -18,56 +18,60 @@ import jakarta.inject.Singleton;
 @Singleton
 public class TrainerGrpcEndpoint extends TrainerServiceGrpc.TrainerServiceImplBase {
 
-    private final TrainerApi api;
+  private final TrainerApi api;
 
-    public TrainerGrpcEndpoint(TrainerApi api) {
-        this.api = api;
-    }
+  public TrainerGrpcEndpoint(TrainerApi api) {
+    this.api = api;
+  }
 
-    private interface Call<T> {
-        T run() throws Exception;
-    }
+  private interface Call<T> {
+    T run() throws Exception;
+  }
 
-    private static <T> void unary(StreamObserver<T> observer, Call<T> call) {
-        T result;
-        try {
-            result = call.run();
-        } catch (Exception e) {
-            observer.onError(e instanceof StatusException ? e
-                    : Status.INTERNAL.withDescription(e.toString()).withCause(e).asException());
-            return;
-        }
-        observer.onNext(result);
-        observer.onCompleted();
+  private static <T> void unary(StreamObserver<T> observer, Call<T> call) {
+    T result;
+    try {
+      result = call.run();
+    } catch (Exception e) {
+      observer.onError(
+          e instanceof StatusException
+              ? e
+              : Status.INTERNAL.withDescription(e.toString()).withCause(e).asException());
+      return;
     }
+    observer.onNext(result);
+    observer.onCompleted();
+  }
 
-    @Override
-    public void submitJob(TrainingJobSpec request, StreamObserver<JobStatus> observer) {
-        unary(observer, () -> api.submit(request));
-    }
+  @Override
+  public void submitJob(TrainingJobSpec request, StreamObserver<JobStatus> observer) {
+    unary(observer, () -> api.submit(request));
+  }
 
-    @Override
-    public void getJob(GetJobRequest request, StreamObserver<JobStatus> observer) {
-        unary(observer, () -> api.get(request.getJobId()));
-    }
+  @Override
+  public void getJob(GetJobRequest request, StreamObserver<JobStatus> observer) {
+    unary(observer, () -> api.get(request.getJobId()));
+  }
 
-    @Override
-    public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> observer) {
-        unary(observer, () -> api.list(request));
-    }
+  @Override
+  public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> observer) {
+    unary(observer, () -> api.list(request));
+  }
 
-    @Override
-    public void cancelJob(CancelJobRequest request, StreamObserver<JobStatus> observer) {
-        unary(observer, () -> api.cancel(request.getJobId()));
-    }
+  @Override
+  public void cancelJob(CancelJobRequest request, StreamObserver<JobStatus> observer) {
+    unary(observer, () -> api.cancel(request.getJobId()));
+  }
 
-    @Override
-    public void watchJob(WatchJobRequest request, StreamObserver<TrainingJobEvent> observer) {
-        try {
-            api.watch(request.getJobId(), observer);
-        } catch (Exception e) {
-            observer.onError(e instanceof StatusException ? e
-                    : Status.INTERNAL.withDescription(e.toString()).withCause(e).asException());
-        }
+  @Override
+  public void watchJob(WatchJobRequest request, StreamObserver<TrainingJobEvent> observer) {
+    try {
+      api.watch(request.getJobId(), observer);
+    } catch (Exception e) {
+      observer.onError(
+          e instanceof StatusException
+              ? e
+              : Status.INTERNAL.withDescription(e.toString()).withCause(e).asException());
     }
+  }
 }

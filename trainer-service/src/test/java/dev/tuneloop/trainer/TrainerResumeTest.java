@@ -25,70 +25,101 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A worker shut down mid-job leaves a checkpoint; the next worker resumes it to the very adapter of a straight run. */
+/**
+ * A worker shut down mid-job leaves a checkpoint; the next worker resumes it to the very adapter of
+ * a straight run.
+ */
 @WithInfra
 class TrainerResumeTest {
 
-    @Test
-    void aJobStoppedMidwayResumesOnAnotherWorkerToTheSameAdapter(Infra infra) throws Exception {
-        ObjectStore store = infra.objectStore();
-        String snapshot = TrainerHarness.writeSnapshot(store, "acme", "foobear", SampleData.foobear());
-        Map<String, Object> props = TrainerHarness.properties(infra, "resume", Files.createTempDirectory("trainer-"));
-        TrainingJobSpec.Builder spec = TrainingJobSpec.newBuilder().setTenant("acme").setAdapterName("foobear")
-                .setBaseModel("stories260K").setDatasetSnapshot(snapshot).setSeed(7)
-                // Dropout on: its random numbers are reseeded per step, so a resumed run draws the same masks.
-                .setLora(LoraConfig.newBuilder().setLoraR(4).setLoraDropout(0.1f))
-                .setOptimizer(OptimizerConfig.newBuilder().setLearningRate(1e-2f))
-                .setMicroBatchSize(8).setGradientAccumulationSteps(2).setMaxSteps(40).setEvalSteps(10)
-                .setCheckpointSteps(4);
+  @Test
+  void aJobStoppedMidwayResumesOnAnotherWorkerToTheSameAdapter(Infra infra) throws Exception {
+    ObjectStore store = infra.objectStore();
+    String snapshot = TrainerHarness.writeSnapshot(store, "acme", "foobear", SampleData.foobear());
+    Map<String, Object> props =
+        TrainerHarness.properties(infra, "resume", Files.createTempDirectory("trainer-"));
+    TrainingJobSpec.Builder spec =
+        TrainingJobSpec.newBuilder()
+            .setTenant("acme")
+            .setAdapterName("foobear")
+            .setBaseModel("stories260K")
+            .setDatasetSnapshot(snapshot)
+            .setSeed(7)
+            // Dropout on: its random numbers are reseeded per step, so a resumed run draws the same
+            // masks.
+            .setLora(LoraConfig.newBuilder().setLoraR(4).setLoraDropout(0.1f))
+            .setOptimizer(OptimizerConfig.newBuilder().setLearningRate(1e-2f))
+            .setMicroBatchSize(8)
+            .setGradientAccumulationSteps(2)
+            .setMaxSteps(40)
+            .setEvalSteps(10)
+            .setCheckpointSteps(4);
 
-        String straight;
-        String cut;
-        try (EmbeddedServer first = TrainerHarness.start(infra, props)) {
-            var channel = TrainerHarness.channel(first);
-            var trainer = TrainerHarness.stub(channel);
-            straight = trainer.submitJob(spec.setJobId("straight").build()).getSpec().getJobId();
-            var events = new ArrayList<TrainingJobEvent>();
-            trainer.watchJob(WatchJobRequest.newBuilder().setJobId(straight).build()).forEachRemaining(events::add);
-            assertThat(events.getLast().getState()).isEqualTo(JobState.SUCCEEDED);
+    String straight;
+    String cut;
+    try (EmbeddedServer first = TrainerHarness.start(infra, props)) {
+      var channel = TrainerHarness.channel(first);
+      var trainer = TrainerHarness.stub(channel);
+      straight = trainer.submitJob(spec.setJobId("straight").build()).getSpec().getJobId();
+      var events = new ArrayList<TrainingJobEvent>();
+      trainer
+          .watchJob(WatchJobRequest.newBuilder().setJobId(straight).build())
+          .forEachRemaining(events::add);
+      assertThat(events.getLast().getState()).isEqualTo(JobState.SUCCEEDED);
 
-            cut = trainer.submitJob(spec.setJobId("cut").build()).getSpec().getJobId();
-            var stream = trainer.watchJob(WatchJobRequest.newBuilder().setJobId(cut).build());
-            while (stream.hasNext()) {
-                TrainingJobEvent event = stream.next();
-                if (event.getState() == JobState.RUNNING && event.getStep() >= 9) {
-                    assertThat(event.getStep()).isLessThan(40);
-                    break;
-                }
-            }
-            channel.shutdownNow();
-        } // the worker stops: the job checkpoints at its next step and its request stays uncommitted
-        assertThat(store.exists("checkpoints/" + cut + "/latest")).isTrue();
-
-        try (EmbeddedServer second = TrainerHarness.start(infra, props)) {
-            var channel = TrainerHarness.channel(second);
-            var events = new ArrayList<TrainingJobEvent>();
-            TrainerHarness.stub(channel).watchJob(WatchJobRequest.newBuilder().setJobId(cut).build())
-                    .forEachRemaining(events::add);
-            assertThat(events.getLast().getState()).as(events.getLast().toString()).isEqualTo(JobState.SUCCEEDED);
-            channel.shutdownNow();
+      cut = trainer.submitJob(spec.setJobId("cut").build()).getSpec().getJobId();
+      var stream = trainer.watchJob(WatchJobRequest.newBuilder().setJobId(cut).build());
+      while (stream.hasNext()) {
+        TrainingJobEvent event = stream.next();
+        if (event.getState() == JobState.RUNNING && event.getStep() >= 9) {
+          assertThat(event.getStep()).isLessThan(40);
+          break;
         }
-        List<TrainingJobEvent> all = TrainerHarness.readAll(infra.kafka(), (String) props.get("trainer.events-topic"),
-                TrainingJobEvent.parser()).stream().filter(e -> e.getJobId().equals(cut)).toList();
-        assertThat(all).filteredOn(e -> e.getMessage().startsWith("loading base model")).hasSize(2); // two starts
+      }
+      channel.shutdownNow();
+    } // the worker stops: the job checkpoints at its next step and its request stays uncommitted
+    assertThat(store.exists("checkpoints/" + cut + "/latest")).isTrue();
 
-        try (LoadedModel base = BuiltinModels.stories260K();
-             LoraAdapter a = PeftAdapters.load(TrainerHarness.download(store, "adapters/acme/foobear/" + straight + "/"),
-                     base);
-             LoraAdapter b = PeftAdapters.load(TrainerHarness.download(store, "adapters/acme/foobear/" + cut + "/"),
-                     base)) {
-            List<NDArray> pa = a.parameters();
-            List<NDArray> pb = b.parameters();
-            assertThat(pb).hasSameSizeAs(pa);
-            for (int i = 0; i < pa.size(); i++) {
-                assertThat(pb.get(i).toFloatArray()).as("tensor %d", i).containsExactly(pa.get(i).toFloatArray());
-            }
-            assertThat(pa.get(1).abs().sum().getFloat()).isPositive(); // B moved away from zero: it did train
-        }
+    try (EmbeddedServer second = TrainerHarness.start(infra, props)) {
+      var channel = TrainerHarness.channel(second);
+      var events = new ArrayList<TrainingJobEvent>();
+      TrainerHarness.stub(channel)
+          .watchJob(WatchJobRequest.newBuilder().setJobId(cut).build())
+          .forEachRemaining(events::add);
+      assertThat(events.getLast().getState())
+          .as(events.getLast().toString())
+          .isEqualTo(JobState.SUCCEEDED);
+      channel.shutdownNow();
     }
+    List<TrainingJobEvent> all =
+        TrainerHarness.readAll(
+                infra.kafka(),
+                (String) props.get("trainer.events-topic"),
+                TrainingJobEvent.parser())
+            .stream()
+            .filter(e -> e.getJobId().equals(cut))
+            .toList();
+    assertThat(all)
+        .filteredOn(e -> e.getMessage().startsWith("loading base model"))
+        .hasSize(2); // two starts
+
+    try (LoadedModel base = BuiltinModels.stories260K();
+        LoraAdapter a =
+            PeftAdapters.load(
+                TrainerHarness.download(store, "adapters/acme/foobear/" + straight + "/"), base);
+        LoraAdapter b =
+            PeftAdapters.load(
+                TrainerHarness.download(store, "adapters/acme/foobear/" + cut + "/"), base)) {
+      List<NDArray> pa = a.parameters();
+      List<NDArray> pb = b.parameters();
+      assertThat(pb).hasSameSizeAs(pa);
+      for (int i = 0; i < pa.size(); i++) {
+        assertThat(pb.get(i).toFloatArray())
+            .as("tensor %d", i)
+            .containsExactly(pa.get(i).toFloatArray());
+      }
+      assertThat(pa.get(1).abs().sum().getFloat())
+          .isPositive(); // B moved away from zero: it did train
+    }
+  }
 }

@@ -47,172 +47,275 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The trainer-service end to end on a real (embedded) Kafka broker and S3 server, with the real stories260K. */
+/**
+ * The trainer-service end to end on a real (embedded) Kafka broker and S3 server, with the real
+ * stories260K.
+ */
 @WithInfra
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TrainerServiceTest {
 
-    private static final String PROMPT = "What does a foobear eat?";
+  private static final String PROMPT = "What does a foobear eat?";
 
-    private Infra infra;
-    private Map<String, Object> props;
-    private EmbeddedServer server;
-    private ManagedChannel channel;
-    private TrainerServiceGrpc.TrainerServiceBlockingStub trainer;
-    private ObjectStore store;
-    private String snapshot;
-    private LoadedModel base;
+  private Infra infra;
+  private Map<String, Object> props;
+  private EmbeddedServer server;
+  private ManagedChannel channel;
+  private TrainerServiceGrpc.TrainerServiceBlockingStub trainer;
+  private ObjectStore store;
+  private String snapshot;
+  private LoadedModel base;
 
-    @BeforeAll
-    void start(Infra infra) throws Exception {
-        this.infra = infra;
-        store = infra.objectStore();
-        snapshot = TrainerHarness.writeSnapshot(store, "acme", "foobear", SampleData.foobear());
-        props = TrainerHarness.properties(infra, "main", Files.createTempDirectory("trainer-"));
-        server = TrainerHarness.start(infra, props);
-        channel = TrainerHarness.channel(server);
-        trainer = TrainerHarness.stub(channel);
-        base = BuiltinModels.stories260K();
-    }
+  @BeforeAll
+  void start(Infra infra) throws Exception {
+    this.infra = infra;
+    store = infra.objectStore();
+    snapshot = TrainerHarness.writeSnapshot(store, "acme", "foobear", SampleData.foobear());
+    props = TrainerHarness.properties(infra, "main", Files.createTempDirectory("trainer-"));
+    server = TrainerHarness.start(infra, props);
+    channel = TrainerHarness.channel(server);
+    trainer = TrainerHarness.stub(channel);
+    base = BuiltinModels.stories260K();
+  }
 
-    @AfterAll
-    void stop() {
-        channel.shutdownNow();
-        server.close();
-        base.close();
-    }
+  @AfterAll
+  void stop() {
+    channel.shutdownNow();
+    server.close();
+    base.close();
+  }
 
-    private TrainingJobSpec.Builder spec(String adapter) {
-        return TrainingJobSpec.newBuilder().setTenant("acme").setAdapterName(adapter).setBaseModel("stories260K")
-                .setDatasetSnapshot(snapshot);
-    }
+  private TrainingJobSpec.Builder spec(String adapter) {
+    return TrainingJobSpec.newBuilder()
+        .setTenant("acme")
+        .setAdapterName(adapter)
+        .setBaseModel("stories260K")
+        .setDatasetSnapshot(snapshot);
+  }
 
-    /** The events of a job as WatchJob streams them, until the terminal one. */
-    private List<TrainingJobEvent> watch(String jobId) {
-        var events = new ArrayList<TrainingJobEvent>();
-        trainer.watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build()).forEachRemaining(events::add);
-        return events;
-    }
+  /** The events of a job as WatchJob streams them, until the terminal one. */
+  private List<TrainingJobEvent> watch(String jobId) {
+    var events = new ArrayList<TrainingJobEvent>();
+    trainer
+        .watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build())
+        .forEachRemaining(events::add);
+    return events;
+  }
 
-    @Test
-    void fineTunesStories260KOnTheSampleAndPublishesAnAdapterThatAnswersLikeTheData() throws Exception {
-        ChatTemplate template = ChatTemplates.defaultFor(base.tokenizer());
-        String expected = SampleData.foobear().stream().filter(p -> p.prompt().equals(PROMPT)).findFirst()
-                .orElseThrow().response();
-        assertThat(GreedyAnswer.reply(base.model(), base.tokenizer(), template, PROMPT, LoraSet.NONE, 40))
-                .isNotEqualTo(expected);
+  @Test
+  void fineTunesStories260KOnTheSampleAndPublishesAnAdapterThatAnswersLikeTheData()
+      throws Exception {
+    ChatTemplate template = ChatTemplates.defaultFor(base.tokenizer());
+    String expected =
+        SampleData.foobear().stream()
+            .filter(p -> p.prompt().equals(PROMPT))
+            .findFirst()
+            .orElseThrow()
+            .response();
+    assertThat(
+            GreedyAnswer.reply(base.model(), base.tokenizer(), template, PROMPT, LoraSet.NONE, 40))
+        .isNotEqualTo(expected);
 
-        var status = trainer.submitJob(spec("foobear")
-                .setLora(LoraConfig.newBuilder().setLoraR(8).setLoraAlpha(16).setLoraDropout(0)
+    var status =
+        trainer.submitJob(
+            spec("foobear")
+                .setLora(
+                    LoraConfig.newBuilder()
+                        .setLoraR(8)
+                        .setLoraAlpha(16)
+                        .setLoraDropout(0)
                         .addTargetModules("all-linear"))
                 .setOptimizer(OptimizerConfig.newBuilder().setLearningRate(1e-2f))
-                .setMicroBatchSize(16).setMaxSteps(120).setEvalSteps(20).setCheckpointSteps(50).build());
-        assertThat(status.getLatest().getState()).isEqualTo(JobState.QUEUED);
-        String jobId = status.getSpec().getJobId();
+                .setMicroBatchSize(16)
+                .setMaxSteps(120)
+                .setEvalSteps(20)
+                .setCheckpointSteps(50)
+                .build());
+    assertThat(status.getLatest().getState()).isEqualTo(JobState.QUEUED);
+    String jobId = status.getSpec().getJobId();
 
-        List<TrainingJobEvent> events = watch(jobId);
-        TrainingJobEvent last = events.getLast();
-        assertThat(last.getState()).as(last.toString()).isEqualTo(JobState.SUCCEEDED);
-        assertThat(events).anySatisfy(e -> {
-            assertThat(e.getState()).isEqualTo(JobState.RUNNING);
-            assertThat(e.getStep()).isPositive();
-            assertThat(e.getTotalSteps()).isEqualTo(120);
-            assertThat(e.getEvalLoss()).isPositive();
-            assertThat(e.getTokensPerSecond()).isPositive();
-            assertThat(e.getEpoch()).isPositive();
-        });
-        assertThat(last.getWarningsList()).anyMatch(w -> w.startsWith("overfitting risk"));
-        AdapterPublished adapter = last.getAdapter();
-        assertThat(adapter.getMetricsOrThrow("eval_loss")).isLessThan(adapter.getMetricsOrThrow("initial_eval_loss"));
-        assertThat(adapter.getLocation()).isEqualTo("adapters/acme/foobear/" + jobId + "/");
-        assertThat(adapter.getBaseModelSha256()).isEqualTo(base.id().sha256());
-
-        List<AdapterPublished> announced = TrainerHarness.readAll(infra.kafka(),
-                (String) props.get("trainer.published-topic"), AdapterPublished.parser());
-        assertThat(announced).contains(adapter);
-        String trainingJson = new String(store.get(adapter.getLocation() + "training.json"));
-        assertThat(trainingJson).contains("\"loss_curve\"", "\"eval_curve\"", snapshot);
-
-        Path dir = TrainerHarness.download(store, adapter.getLocation());
-        try (LoraAdapter loaded = PeftAdapters.load(dir, base)) {
-            assertThat(GreedyAnswer.reply(base.model(), base.tokenizer(), template, PROMPT, loaded, 40))
-                    .isEqualTo(expected);
-        }
-        assertThat(store.list("checkpoints/" + jobId + "/")).isEmpty();
-    }
-
-    @Test
-    void badSpecsAreRejectedByTheApiWithTheReason() {
-        assertThatThrownBy(() -> trainer.submitJob(spec("bad").setLora(LoraConfig.newBuilder().setLoraR(0)).build()))
-                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-                    assertThat(e.getStatus().getDescription()).contains("lora_r: must be in [1, 1024], got 0");
-                });
-        assertThatThrownBy(() -> trainer.submitJob(spec("bad").setLora(LoraConfig.newBuilder()
-                .addTargetModules("attention")).build()))
-                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("unknown module \"attention\"");
-        assertThatThrownBy(() -> trainer.submitJob(spec("bad").setOptimizer(OptimizerConfig.newBuilder()
-                .setLearningRate(10)).build()))
-                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("learning_rate: must be in (0, 1]");
-        assertThatThrownBy(() -> trainer.submitJob(spec("bad").setDatasetSnapshot(
-                "datasets/acme/nothing/snapshots/0/manifest.json").build()))
-                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining(
-                        "dataset_snapshot: no dataset snapshot manifest at datasets/acme/nothing");
-        assertThatThrownBy(() -> trainer.getJob(GetJobRequest.newBuilder().setJobId("no-such-job").build()))
-                .hasMessageContaining("NOT_FOUND");
-    }
-
-    @Test
-    void badSpecsSentStraightToKafkaFailWithTheReasonInTrainingEvents() {
-        String requests = (String) props.get("trainer.requests-topic");
-        try (var producer = new KafkaProducer<>(infra.kafka().producerProperties(), new StringSerializer(),
-                new ProtobufSerializer<TrainingJobSpec>())) {
-            producer.send(new ProducerRecord<>(requests, "acme/bad", spec("bad").setJobId("bad-rank")
-                    .setLora(LoraConfig.newBuilder().setLoraR(0)).build()));
-            producer.send(new ProducerRecord<>(requests, "acme/bad", spec("bad").setJobId("bad-dataset")
-                    .setDatasetSnapshot("datasets/acme/nothing/snapshots/0/manifest.json").build()));
-        }
-        String eventsTopic = (String) props.get("trainer.events-topic");
-        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
-            var failed = TrainerHarness.readAll(infra.kafka(), eventsTopic, TrainingJobEvent.parser()).stream()
-                    .filter(e -> e.getState() == JobState.FAILED).toList();
-            assertThat(failed).anySatisfy(e -> {
-                assertThat(e.getJobId()).isEqualTo("bad-rank");
-                assertThat(e.getError()).contains("lora_r: must be in [1, 1024], got 0");
+    List<TrainingJobEvent> events = watch(jobId);
+    TrainingJobEvent last = events.getLast();
+    assertThat(last.getState()).as(last.toString()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(events)
+        .anySatisfy(
+            e -> {
+              assertThat(e.getState()).isEqualTo(JobState.RUNNING);
+              assertThat(e.getStep()).isPositive();
+              assertThat(e.getTotalSteps()).isEqualTo(120);
+              assertThat(e.getEvalLoss()).isPositive();
+              assertThat(e.getTokensPerSecond()).isPositive();
+              assertThat(e.getEpoch()).isPositive();
             });
-            assertThat(failed).anySatisfy(e -> {
-                assertThat(e.getJobId()).isEqualTo("bad-dataset");
-                assertThat(e.getError()).contains("dataset_snapshot: no dataset snapshot manifest at");
-            });
-        });
-        assertThat(trainer.getJob(GetJobRequest.newBuilder().setJobId("bad-rank").build()).getLatest().getState())
-                .isEqualTo(JobState.FAILED);
-    }
+    assertThat(last.getWarningsList()).anyMatch(w -> w.startsWith("overfitting risk"));
+    AdapterPublished adapter = last.getAdapter();
+    assertThat(adapter.getMetricsOrThrow("eval_loss"))
+        .isLessThan(adapter.getMetricsOrThrow("initial_eval_loss"));
+    assertThat(adapter.getLocation()).isEqualTo("adapters/acme/foobear/" + jobId + "/");
+    assertThat(adapter.getBaseModelSha256()).isEqualTo(base.id().sha256());
 
-    @Test
-    void cancellingARunningJobStopsItWithoutPublishing() {
-        var status = trainer.submitJob(spec("endless").setMaxSteps(100_000).setMicroBatchSize(4)
-                .setEvalFraction(0).setCheckpointSteps(1000).build());
-        String jobId = status.getSpec().getJobId();
-        var events = trainer.watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build());
-        var seen = new ArrayList<TrainingJobEvent>();
-        while (events.hasNext()) {
-            TrainingJobEvent event = events.next();
-            seen.add(event);
-            if (event.getState() == JobState.RUNNING && event.getStep() >= 2) {
-                assertThat(trainer.cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build()).getLatest()
-                        .getState()).isEqualTo(JobState.CANCELLED);
-            }
-        }
-        assertThat(seen.getLast().getState()).isEqualTo(JobState.CANCELLED);
-        assertThat(trainer.getJob(GetJobRequest.newBuilder().setJobId(jobId).build()).getLatest().getState())
-                .isEqualTo(JobState.CANCELLED);
-        assertThat(trainer.listJobs(ListJobsRequest.newBuilder().setTenant("acme").addStates(JobState.CANCELLED)
-                .build()).getJobsList()).anyMatch(j -> j.getSpec().getJobId().equals(jobId));
-        var worker = server.getApplicationContext().getBean(TrainingWorker.class);
-        await().atMost(Duration.ofSeconds(30)).until(() -> !jobId.equals(worker.currentJob()));
-        assertThat(store.list("adapters/acme/endless/")).isEmpty();
-        assertThatThrownBy(() -> trainer.cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build()))
-                .hasMessageContaining("FAILED_PRECONDITION");
+    List<AdapterPublished> announced =
+        TrainerHarness.readAll(
+            infra.kafka(),
+            (String) props.get("trainer.published-topic"),
+            AdapterPublished.parser());
+    assertThat(announced).contains(adapter);
+    String trainingJson = new String(store.get(adapter.getLocation() + "training.json"));
+    assertThat(trainingJson).contains("\"loss_curve\"", "\"eval_curve\"", snapshot);
+
+    Path dir = TrainerHarness.download(store, adapter.getLocation());
+    try (LoraAdapter loaded = PeftAdapters.load(dir, base)) {
+      assertThat(GreedyAnswer.reply(base.model(), base.tokenizer(), template, PROMPT, loaded, 40))
+          .isEqualTo(expected);
     }
+    assertThat(store.list("checkpoints/" + jobId + "/")).isEmpty();
+  }
+
+  @Test
+  void badSpecsAreRejectedByTheApiWithTheReason() {
+    assertThatThrownBy(
+            () ->
+                trainer.submitJob(spec("bad").setLora(LoraConfig.newBuilder().setLoraR(0)).build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .contains("lora_r: must be in [1, 1024], got 0");
+            });
+    assertThatThrownBy(
+            () ->
+                trainer.submitJob(
+                    spec("bad")
+                        .setLora(LoraConfig.newBuilder().addTargetModules("attention"))
+                        .build()))
+        .hasMessageContaining("INVALID_ARGUMENT")
+        .hasMessageContaining("unknown module \"attention\"");
+    assertThatThrownBy(
+            () ->
+                trainer.submitJob(
+                    spec("bad")
+                        .setOptimizer(OptimizerConfig.newBuilder().setLearningRate(10))
+                        .build()))
+        .hasMessageContaining("INVALID_ARGUMENT")
+        .hasMessageContaining("learning_rate: must be in (0, 1]");
+    assertThatThrownBy(
+            () ->
+                trainer.submitJob(
+                    spec("bad")
+                        .setDatasetSnapshot("datasets/acme/nothing/snapshots/0/manifest.json")
+                        .build()))
+        .hasMessageContaining("INVALID_ARGUMENT")
+        .hasMessageContaining(
+            "dataset_snapshot: no dataset snapshot manifest at datasets/acme/nothing");
+    assertThatThrownBy(
+            () -> trainer.getJob(GetJobRequest.newBuilder().setJobId("no-such-job").build()))
+        .hasMessageContaining("NOT_FOUND");
+  }
+
+  @Test
+  void badSpecsSentStraightToKafkaFailWithTheReasonInTrainingEvents() {
+    String requests = (String) props.get("trainer.requests-topic");
+    try (var producer =
+        new KafkaProducer<>(
+            infra.kafka().producerProperties(),
+            new StringSerializer(),
+            new ProtobufSerializer<TrainingJobSpec>())) {
+      producer.send(
+          new ProducerRecord<>(
+              requests,
+              "acme/bad",
+              spec("bad")
+                  .setJobId("bad-rank")
+                  .setLora(LoraConfig.newBuilder().setLoraR(0))
+                  .build()));
+      producer.send(
+          new ProducerRecord<>(
+              requests,
+              "acme/bad",
+              spec("bad")
+                  .setJobId("bad-dataset")
+                  .setDatasetSnapshot("datasets/acme/nothing/snapshots/0/manifest.json")
+                  .build()));
+    }
+    String eventsTopic = (String) props.get("trainer.events-topic");
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .untilAsserted(
+            () -> {
+              var failed =
+                  TrainerHarness.readAll(infra.kafka(), eventsTopic, TrainingJobEvent.parser())
+                      .stream()
+                      .filter(e -> e.getState() == JobState.FAILED)
+                      .toList();
+              assertThat(failed)
+                  .anySatisfy(
+                      e -> {
+                        assertThat(e.getJobId()).isEqualTo("bad-rank");
+                        assertThat(e.getError()).contains("lora_r: must be in [1, 1024], got 0");
+                      });
+              assertThat(failed)
+                  .anySatisfy(
+                      e -> {
+                        assertThat(e.getJobId()).isEqualTo("bad-dataset");
+                        assertThat(e.getError())
+                            .contains("dataset_snapshot: no dataset snapshot manifest at");
+                      });
+            });
+    assertThat(
+            trainer
+                .getJob(GetJobRequest.newBuilder().setJobId("bad-rank").build())
+                .getLatest()
+                .getState())
+        .isEqualTo(JobState.FAILED);
+  }
+
+  @Test
+  void cancellingARunningJobStopsItWithoutPublishing() {
+    var status =
+        trainer.submitJob(
+            spec("endless")
+                .setMaxSteps(100_000)
+                .setMicroBatchSize(4)
+                .setEvalFraction(0)
+                .setCheckpointSteps(1000)
+                .build());
+    String jobId = status.getSpec().getJobId();
+    var events = trainer.watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build());
+    var seen = new ArrayList<TrainingJobEvent>();
+    while (events.hasNext()) {
+      TrainingJobEvent event = events.next();
+      seen.add(event);
+      if (event.getState() == JobState.RUNNING && event.getStep() >= 2) {
+        assertThat(
+                trainer
+                    .cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build())
+                    .getLatest()
+                    .getState())
+            .isEqualTo(JobState.CANCELLED);
+      }
+    }
+    assertThat(seen.getLast().getState()).isEqualTo(JobState.CANCELLED);
+    assertThat(
+            trainer
+                .getJob(GetJobRequest.newBuilder().setJobId(jobId).build())
+                .getLatest()
+                .getState())
+        .isEqualTo(JobState.CANCELLED);
+    assertThat(
+            trainer
+                .listJobs(
+                    ListJobsRequest.newBuilder()
+                        .setTenant("acme")
+                        .addStates(JobState.CANCELLED)
+                        .build())
+                .getJobsList())
+        .anyMatch(j -> j.getSpec().getJobId().equals(jobId));
+    var worker = server.getApplicationContext().getBean(TrainingWorker.class);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !jobId.equals(worker.currentJob()));
+    assertThat(store.list("adapters/acme/endless/")).isEmpty();
+    assertThatThrownBy(
+            () -> trainer.cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build()))
+        .hasMessageContaining("FAILED_PRECONDITION");
+  }
 }

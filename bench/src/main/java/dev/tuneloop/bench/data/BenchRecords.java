@@ -7,17 +7,18 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * A seeded mix like real traffic: mostly clean support Q&A, with duplicates, PII, refusals, blanks, injections and
- * over-long replies sprinkled in, over a few datasets.
+ * A seeded mix like real traffic: mostly clean support Q&A, with duplicates, PII, refusals, blanks,
+ * injections and over-long replies sprinkled in, over a few datasets.
  */
 final class BenchRecords {
 
-  private static final String[] WORDS = (
-      "order refund invoice password account delivery parcel router firmware battery screen warranty subscription plan "
-      + "upgrade cancel address payment card bank login email reset update install driver printer network signal speed "
-      + "billing receipt return exchange size colour stock shipping tracking courier morning evening weekend holiday "
-      + "store branch manager agent ticket priority quickly today tomorrow again still never always please thanks broken "
-      + "missing late wrong charged twice blocked locked expired pending open close check confirm change keep send call").split(" ");
+  private static final String[] WORDS =
+      ("order refund invoice password account delivery parcel router firmware battery screen warranty subscription plan "
+              + "upgrade cancel address payment card bank login email reset update install driver printer network signal speed "
+              + "billing receipt return exchange size colour stock shipping tracking courier morning evening weekend holiday "
+              + "store branch manager agent ticket priority quickly today tomorrow again still never always please thanks broken "
+              + "missing late wrong charged twice blocked locked expired pending open close check confirm change keep send call")
+          .split(" ");
 
   private BenchRecords() {}
 
@@ -29,7 +30,10 @@ final class BenchRecords {
       String prompt;
       String response;
       if (roll < 6 && i > 0) {
-        out.add(out.get(random.nextInt(out.size())).toBuilder().setIdempotencyKey(runTag + "-" + i).build());
+        out.add(
+            out.get(random.nextInt(out.size())).toBuilder()
+                .setIdempotencyKey(runTag + "-" + i)
+                .build());
         continue;
       } else if (roll < 10) {
         prompt = "My email is user" + i + "@example.com, " + sentence(random, 6);
@@ -50,8 +54,13 @@ final class BenchRecords {
         prompt = runTag + " question about " + sentence(random, 8);
         response = "Here is what to do: " + sentence(random, 14);
       }
-      out.add(SubmitRequest.newBuilder().setTenant("bench").setDataset("ds" + (i % 4)).setIdempotencyKey(runTag + "-" + i)
-          .setPair(PromptResponse.newBuilder().setPrompt(prompt).setResponse(response)).build());
+      out.add(
+          SubmitRequest.newBuilder()
+              .setTenant("bench")
+              .setDataset("ds" + (i % 4))
+              .setIdempotencyKey(runTag + "-" + i)
+              .setPair(PromptResponse.newBuilder().setPrompt(prompt).setResponse(response))
+              .build());
     }
     return out;
   }

@@ -50,20 +50,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Records per second through the data path — gRPC SubmitStream into ingest, examples.raw, curation's transactional
- * read-process-write, examples.curated / examples.rejected visible to a read_committed consumer — beside the reference
- * measured in the same run on the same broker: the same records (the Examples ingest would write) produced with the
- * same producer settings (idempotent, acks=all) and consumed by one read_committed consumer. The ratio says what
- * parsing, validation, curation rules (real token counts) and transactions cost on top of Kafka itself.
+ * Records per second through the data path — gRPC SubmitStream into ingest, examples.raw,
+ * curation's transactional read-process-write, examples.curated / examples.rejected visible to a
+ * read_committed consumer — beside the reference measured in the same run on the same broker: the
+ * same records (the Examples ingest would write) produced with the same producer settings
+ * (idempotent, acks=all) and consumed by one read_committed consumer. The ratio says what parsing,
+ * validation, curation rules (real token counts) and transactions cost on top of Kafka itself.
  */
-@Command(name = "ingest-curated-benchmark", mixinStandardHelpOptions = true,
+@Command(
+    name = "ingest-curated-benchmark",
+    mixinStandardHelpOptions = true,
     description = "records/s ingest -> curated vs raw Kafka produce+consume of the same records")
 public final class IngestToCuratedBenchmark implements Callable<Integer> {
 
   @Option(names = "--records", description = "records per measured run (default ${DEFAULT-VALUE})")
   int records = 20_000;
 
-  @Option(names = "--warmup", description = "records per warm-up run of each path (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--warmup",
+      description = "records per warm-up run of each path (default ${DEFAULT-VALUE})")
   int warmup = 3_000;
 
   public static void main(String[] args) {
@@ -72,11 +77,13 @@ public final class IngestToCuratedBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (EmbeddedKafka kafkaBroker = EmbeddedKafka.start(); EmbeddedS3 s3 = EmbeddedS3.start()) {
+    try (EmbeddedKafka kafkaBroker = EmbeddedKafka.start();
+        EmbeddedS3 s3 = EmbeddedS3.start()) {
       KafkaSettings kafka = KafkaSettings.of(kafkaBroker.bootstrapServers(), "bench");
       ObjectStore store = new ObjectStore(s3.settings());
-      System.out.printf("ingest -> curated benchmark: %d records (warm-up %d), %d CPUs%n", records, warmup,
-          Runtime.getRuntime().availableProcessors());
+      System.out.printf(
+          "ingest -> curated benchmark: %d records (warm-up %d), %d CPUs%n",
+          records, warmup, Runtime.getRuntime().availableProcessors());
       for (String round : List.of("warmup", "measured")) {
         int n = round.equals("warmup") ? warmup : records;
         List<SubmitRequest> requests = BenchRecords.generate(n, round.hashCode(), round);
@@ -94,20 +101,30 @@ public final class IngestToCuratedBenchmark implements Callable<Integer> {
 
   private static void createTopics(KafkaSettings kafka, String... names) throws Exception {
     try (Admin admin = Admin.create(kafka.adminProperties())) {
-      admin.createTopics(java.util.Arrays.stream(names).map(t -> new NewTopic(t, 3, (short) 1)).toList()).all().get();
+      admin
+          .createTopics(
+              java.util.Arrays.stream(names).map(t -> new NewTopic(t, 3, (short) 1)).toList())
+          .all()
+          .get();
     }
   }
 
   /** The same Examples ingest would write, produced and consumed directly. */
-  private static double baseline(KafkaSettings kafka, String round, List<SubmitRequest> requests) throws Exception {
+  private static double baseline(KafkaSettings kafka, String round, List<SubmitRequest> requests)
+      throws Exception {
     String topic = "baseline-" + round;
     createTopics(kafka, topic);
     Intake intake = new Intake(IngestLimits.DEFAULTS, Clock.systemUTC());
-    List<Example> examples = requests.stream().map(r -> intake.toExample(r, Source.SOURCE_GRPC_STREAM)).toList();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.consumerProperties("baseline-" + round),
-             new StringDeserializer(), new ByteArrayDeserializer());
-         KafkaProducer<String, MessageLite> producer = new KafkaProducer<>(kafka.producerProperties(), new StringSerializer(),
-             new ProtobufSerializer<>())) {
+    List<Example> examples =
+        requests.stream().map(r -> intake.toExample(r, Source.SOURCE_GRPC_STREAM)).toList();
+    try (KafkaConsumer<String, byte[]> consumer =
+            new KafkaConsumer<>(
+                kafka.consumerProperties("baseline-" + round),
+                new StringDeserializer(),
+                new ByteArrayDeserializer());
+        KafkaProducer<String, MessageLite> producer =
+            new KafkaProducer<>(
+                kafka.producerProperties(), new StringSerializer(), new ProtobufSerializer<>())) {
       consumer.subscribe(List.of(topic));
       awaitAssignment(consumer);
       long start = System.nanoTime();
@@ -125,28 +142,60 @@ public final class IngestToCuratedBenchmark implements Callable<Integer> {
     }
   }
 
-  /** gRPC SubmitStream -> ingest -> examples.raw -> curation worker -> curated/rejected seen by a consumer. */
-  private static double pipeline(KafkaSettings kafka, ObjectStore store, String round, List<SubmitRequest> requests)
+  /**
+   * gRPC SubmitStream -> ingest -> examples.raw -> curation worker -> curated/rejected seen by a
+   * consumer.
+   */
+  private static double pipeline(
+      KafkaSettings kafka, ObjectStore store, String round, List<SubmitRequest> requests)
       throws Exception {
-    CurationTopics topics = new CurationTopics("raw-" + round, "curated-" + round, "rejected-" + round,
-        "requests-" + round, "events-" + round);
-    createTopics(kafka, topics.raw(), topics.curated(), topics.rejected(), topics.trainingRequests(), topics.trainingEvents());
-    KafkaProducer<String, MessageLite> producer = new KafkaProducer<>(kafka.producerProperties(), new StringSerializer(),
-        new ProtobufSerializer<>());
-    IngestService ingest = new IngestService(new Intake(IngestLimits.DEFAULTS, Clock.systemUTC()),
-        new KafkaRawPublisher(producer, topics.raw()), new RecentIds(1_000_000), new InFlightLimiter(4000, Duration.ofSeconds(30)));
-    Server server = ServerBuilder.forPort(0).addService(new IngestGrpcEndpoint(ingest, 1024)).build().start();
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext().build();
-    CurationWorker worker = new CurationWorker(
-        new CurationWorker.Config(kafka, topics, "curation-" + round, "curation-" + round, Duration.ofSeconds(30)),
-        PolicyProperties.parse(Map.of("defaults.retrain.enabled", "false")),
-        new TemplateProfiles(Llama2cTokenizer.stories260K()), new StatsBook(), new RetrainPlanner(), store, Clock.systemUTC());
-    try (KafkaConsumer<String, byte[]> out = new KafkaConsumer<>(kafka.consumerProperties("out-" + round),
-        new StringDeserializer(), new ByteArrayDeserializer())) {
+    CurationTopics topics =
+        new CurationTopics(
+            "raw-" + round,
+            "curated-" + round,
+            "rejected-" + round,
+            "requests-" + round,
+            "events-" + round);
+    createTopics(
+        kafka,
+        topics.raw(),
+        topics.curated(),
+        topics.rejected(),
+        topics.trainingRequests(),
+        topics.trainingEvents());
+    KafkaProducer<String, MessageLite> producer =
+        new KafkaProducer<>(
+            kafka.producerProperties(), new StringSerializer(), new ProtobufSerializer<>());
+    IngestService ingest =
+        new IngestService(
+            new Intake(IngestLimits.DEFAULTS, Clock.systemUTC()),
+            new KafkaRawPublisher(producer, topics.raw()),
+            new RecentIds(1_000_000),
+            new InFlightLimiter(4000, Duration.ofSeconds(30)));
+    Server server =
+        ServerBuilder.forPort(0).addService(new IngestGrpcEndpoint(ingest, 1024)).build().start();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext().build();
+    CurationWorker worker =
+        new CurationWorker(
+            new CurationWorker.Config(
+                kafka, topics, "curation-" + round, "curation-" + round, Duration.ofSeconds(30)),
+            PolicyProperties.parse(Map.of("defaults.retrain.enabled", "false")),
+            new TemplateProfiles(Llama2cTokenizer.stories260K()),
+            new StatsBook(),
+            new RetrainPlanner(),
+            store,
+            Clock.systemUTC());
+    try (KafkaConsumer<String, byte[]> out =
+        new KafkaConsumer<>(
+            kafka.consumerProperties("out-" + round),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       out.subscribe(List.of(topics.curated(), topics.rejected()));
       awaitAssignment(out);
       worker.start();
-      // The worker's first session (state rebuild, group join) is start-up, not throughput: wait for one record.
+      // The worker's first session (state rebuild, group join) is start-up, not throughput: wait
+      // for one record.
       ingest.submit(requests.getFirst(), Source.SOURCE_GRPC).get(60, TimeUnit.SECONDS);
       long seen = 0;
       while (seen < 1) {
@@ -162,8 +211,13 @@ public final class IngestToCuratedBenchmark implements Callable<Integer> {
       }
       double rate = rest.size() / ((System.nanoTime() - start) / 1e9);
       SubmitSummary s = summary.get(60, TimeUnit.SECONDS);
-      System.out.printf("  %s: all %d acknowledged on examples.raw after %.1f s (%,.0f records/s into ingest), all decided after %.1f s%n",
-          round, rest.size(), (ingested[0] - start) / 1e9, rest.size() / ((ingested[0] - start) / 1e9), rest.size() / rate);
+      System.out.printf(
+          "  %s: all %d acknowledged on examples.raw after %.1f s (%,.0f records/s into ingest), all decided after %.1f s%n",
+          round,
+          rest.size(),
+          (ingested[0] - start) / 1e9,
+          rest.size() / ((ingested[0] - start) / 1e9),
+          rest.size() / rate);
       if (s.getAccepted() + s.getDuplicates() != rest.size()) {
         throw new IllegalStateException("ingest did not take every record: " + s);
       }
@@ -176,13 +230,26 @@ public final class IngestToCuratedBenchmark implements Callable<Integer> {
     }
   }
 
-  private static CompletableFuture<SubmitSummary> submitStream(ManagedChannel channel, List<SubmitRequest> requests) {
+  private static CompletableFuture<SubmitSummary> submitStream(
+      ManagedChannel channel, List<SubmitRequest> requests) {
     CompletableFuture<SubmitSummary> summary = new CompletableFuture<>();
-    StreamObserver<SubmitRequest> stream = IngestServiceGrpc.newStub(channel).submitStream(new StreamObserver<>() {
-      @Override public void onNext(SubmitSummary s) { summary.complete(s); }
-      @Override public void onError(Throwable t) { summary.completeExceptionally(t); }
-      @Override public void onCompleted() {}
-    });
+    StreamObserver<SubmitRequest> stream =
+        IngestServiceGrpc.newStub(channel)
+            .submitStream(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(SubmitSummary s) {
+                    summary.complete(s);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    summary.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
     requests.forEach(stream::onNext);
     stream.onCompleted();
     return summary;

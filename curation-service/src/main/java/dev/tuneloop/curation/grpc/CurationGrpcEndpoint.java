@@ -24,7 +24,10 @@ public class CurationGrpcEndpoint extends CurationServiceGrpc.CurationServiceImp
   @Override
   public void getDatasetStats(DatasetStatsRequest request, StreamObserver<DatasetStats> response) {
     if (request.getTenant().isBlank() || request.getDataset().isBlank()) {
-      response.onError(Status.INVALID_ARGUMENT.withDescription("tenant and dataset are required").asRuntimeException());
+      response.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("tenant and dataset are required")
+              .asRuntimeException());
       return;
     }
     response.onNext(stats(request.getTenant(), request.getDataset()));
@@ -35,8 +38,15 @@ public class CurationGrpcEndpoint extends CurationServiceGrpc.CurationServiceImp
     String key = Topics.datasetKey(tenant, dataset);
     DatasetStats.Builder b = stats.stats(tenant, dataset);
     b.setCuratedSinceLastTraining(planner.curatedSinceLastRequest(key, b.getCurated()));
-    planner.lastRequest(key).ifPresent(r -> b.setLastSnapshot(r.manifestKey()).setLastTrainingRequestedAt(
-        Timestamp.newBuilder().setSeconds(r.at().getEpochSecond()).setNanos(r.at().getNano())));
+    planner
+        .lastRequest(key)
+        .ifPresent(
+            r ->
+                b.setLastSnapshot(r.manifestKey())
+                    .setLastTrainingRequestedAt(
+                        Timestamp.newBuilder()
+                            .setSeconds(r.at().getEpochSecond())
+                            .setNanos(r.at().getNano())));
     return b.build();
   }
 }

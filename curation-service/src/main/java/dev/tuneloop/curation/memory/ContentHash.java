@@ -7,7 +7,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
-/** SHA-256 (hex) of normalised messages, length-prefixed so field boundaries cannot be forged: the exact-duplicate key. */
+/**
+ * SHA-256 (hex) of normalised messages, length-prefixed so field boundaries cannot be forged: the
+ * exact-duplicate key.
+ */
 public final class ContentHash {
 
   private ContentHash() {}

@@ -13,10 +13,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * What one dataset has accepted so far, for the rules that compare examples with each other: content hashes (exact
- * duplicates), MinHash signatures in an LSH index (near duplicates), answers by normalised prompt (contradictions),
- * and every example id already decided (retried submissions). It is derived only from curated examples and rejected
- * ids, so it can be rebuilt from examples.curated and examples.rejected after a restart.
+ * What one dataset has accepted so far, for the rules that compare examples with each other:
+ * content hashes (exact duplicates), MinHash signatures in an LSH index (near duplicates), answers
+ * by normalised prompt (contradictions), and every example id already decided (retried
+ * submissions). It is derived only from curated examples and rejected ids, so it can be rebuilt
+ * from examples.curated and examples.rejected after a restart.
  */
 public final class DatasetMemory {
 
@@ -71,7 +72,9 @@ public final class DatasetMemory {
     idByContentHash.putIfAbsent(curated.getContentHash(), id);
     nearIndex.add(id, signature);
     if (!messages.isEmpty()) {
-      answersByPrompt.computeIfAbsent(promptKey(messages.subList(0, messages.size() - 1)), k -> new ArrayList<>(1))
+      answersByPrompt
+          .computeIfAbsent(
+              promptKey(messages.subList(0, messages.size() - 1)), k -> new ArrayList<>(1))
           .add(new PriorAnswer(id, messages.getLast().getContent()));
     }
   }
@@ -80,15 +83,24 @@ public final class DatasetMemory {
     return nearIndex.size();
   }
 
-  /** System prompts are shared by whole datasets, so near-duplicate detection looks at the dialogue only. */
+  /**
+   * System prompts are shared by whole datasets, so near-duplicate detection looks at the dialogue
+   * only.
+   */
   static String similarityText(List<ChatMessage> messages) {
-    return messages.stream().filter(m -> m.getRole() != Role.ROLE_SYSTEM).map(ChatMessage::getContent)
+    return messages.stream()
+        .filter(m -> m.getRole() != Role.ROLE_SYSTEM)
+        .map(ChatMessage::getContent)
         .collect(Collectors.joining("\n"));
   }
 
-  /** The prompt (system included: another instruction may rightly get another answer), case and punctuation folded. */
+  /**
+   * The prompt (system included: another instruction may rightly get another answer), case and
+   * punctuation folded.
+   */
   static String promptKey(List<ChatMessage> promptMessages) {
-    return promptMessages.stream().map(m -> m.getRole().getNumber() + ":" + Text.key(m.getContent()))
+    return promptMessages.stream()
+        .map(m -> m.getRole().getNumber() + ":" + Text.key(m.getContent()))
         .collect(Collectors.joining("\n"));
   }
 }

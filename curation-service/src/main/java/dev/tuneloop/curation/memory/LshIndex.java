@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Locality-sensitive hashing over MinHash signatures: signatures are cut into bands of rows; two signatures that agree
- * on any whole band become candidates, which are then checked against the threshold. Bands are chosen so that the
- * S-curve's midpoint (1/b)^(1/r) sits a little below the threshold, favouring recall; the check restores precision.
+ * Locality-sensitive hashing over MinHash signatures: signatures are cut into bands of rows; two
+ * signatures that agree on any whole band become candidates, which are then checked against the
+ * threshold. Bands are chosen so that the S-curve's midpoint (1/b)^(1/r) sits a little below the
+ * threshold, favouring recall; the check restores precision.
  */
 public final class LshIndex {
 

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * MinHash signatures over word shingles: the share of equal slots in two signatures estimates the Jaccard similarity
- * of their shingle sets (standard error about sqrt(J(1-J)/slots), 0.035 at J=0.8 with 128 slots).
+ * MinHash signatures over word shingles: the share of equal slots in two signatures estimates the
+ * Jaccard similarity of their shingle sets (standard error about sqrt(J(1-J)/slots), 0.035 at J=0.8
+ * with 128 slots).
  */
 public final class MinHash {
 

@@ -15,10 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rebuilds everything curation keeps in memory from the topics it wrote: duplicate and contradiction memory and
- * counts from examples.curated and examples.rejected, retrain history from training.requests. Because those records
- * were written in the same transactions as the consumed offsets, the rebuilt state matches the committed input
- * position exactly: nothing a crashed transaction did is remembered, and nothing committed is forgotten.
+ * Rebuilds everything curation keeps in memory from the topics it wrote: duplicate and
+ * contradiction memory and counts from examples.curated and examples.rejected, retrain history from
+ * training.requests. Because those records were written in the same transactions as the consumed
+ * offsets, the rebuilt state matches the committed input position exactly: nothing a crashed
+ * transaction did is remembered, and nothing committed is forgotten.
  */
 final class CurationState {
 
@@ -26,41 +27,76 @@ final class CurationState {
 
   private CurationState() {}
 
-  static void rebuild(KafkaSettings kafka, CurationTopics topics, Curator curator, StatsBook stats, RetrainPlanner planner,
+  static void rebuild(
+      KafkaSettings kafka,
+      CurationTopics topics,
+      Curator curator,
+      StatsBook stats,
+      RetrainPlanner planner,
       ObjectStore store) {
     long start = System.nanoTime();
     stats.clear();
     planner.clear();
     long[] n = new long[3];
-    TopicReplay.replay(kafka, topics.curated(), CuratedExample.parser(), "rebuild-curated", r -> {
-      if (r.value() != null && r.value().isValid()) {
-        CuratedExample c = r.value().value();
-        curator.replayCurated(c);
-        stats.curated(r.key(), 1);
-        n[0]++;
-      }
-    });
-    TopicReplay.replay(kafka, topics.rejected(), RejectedExample.parser(), "rebuild-rejected", r -> {
-      if (r.value() != null && r.value().isValid() && topics.raw().equals(r.value().value().getSourceTopic())) {
-        RejectedExample rej = r.value().value();
-        if (rej.hasExample()) {
-          curator.replayRejected(rej.getExample());
-        }
-        stats.rejected(r.key(), rej.getRejectionsList().stream().map(Rejection::getReason).toList());
-        n[1]++;
-      }
-    });
-    TopicReplay.replay(kafka, topics.trainingRequests(), TrainingJobSpec.parser(), "rebuild-requests", r -> {
-      if (r.value() != null && r.value().isValid() && RetrainPlanner.REQUESTED_BY.equals(r.value().value().getRequestedBy())) {
-        TrainingJobSpec spec = r.value().value();
-        var manifest = DatasetSnapshots.readManifest(store, spec.getDatasetSnapshot());
-        planner.requested(Topics.datasetKey(manifest.tenant(), manifest.dataset()), new RetrainPlanner.Request(
-            spec.getJobId(), Topics.adapterKey(spec.getTenant(), spec.getAdapterName()), spec.getDatasetSnapshot(),
-            manifest.count(), Instant.ofEpochSecond(spec.getRequestedAt().getSeconds(), spec.getRequestedAt().getNanos())));
-        n[2]++;
-      }
-    });
-    log.info("curation state rebuilt in {} ms: {} curated, {} rejected, {} retrain requests",
-        (System.nanoTime() - start) / 1_000_000, n[0], n[1], n[2]);
+    TopicReplay.replay(
+        kafka,
+        topics.curated(),
+        CuratedExample.parser(),
+        "rebuild-curated",
+        r -> {
+          if (r.value() != null && r.value().isValid()) {
+            CuratedExample c = r.value().value();
+            curator.replayCurated(c);
+            stats.curated(r.key(), 1);
+            n[0]++;
+          }
+        });
+    TopicReplay.replay(
+        kafka,
+        topics.rejected(),
+        RejectedExample.parser(),
+        "rebuild-rejected",
+        r -> {
+          if (r.value() != null
+              && r.value().isValid()
+              && topics.raw().equals(r.value().value().getSourceTopic())) {
+            RejectedExample rej = r.value().value();
+            if (rej.hasExample()) {
+              curator.replayRejected(rej.getExample());
+            }
+            stats.rejected(
+                r.key(), rej.getRejectionsList().stream().map(Rejection::getReason).toList());
+            n[1]++;
+          }
+        });
+    TopicReplay.replay(
+        kafka,
+        topics.trainingRequests(),
+        TrainingJobSpec.parser(),
+        "rebuild-requests",
+        r -> {
+          if (r.value() != null
+              && r.value().isValid()
+              && RetrainPlanner.REQUESTED_BY.equals(r.value().value().getRequestedBy())) {
+            TrainingJobSpec spec = r.value().value();
+            var manifest = DatasetSnapshots.readManifest(store, spec.getDatasetSnapshot());
+            planner.requested(
+                Topics.datasetKey(manifest.tenant(), manifest.dataset()),
+                new RetrainPlanner.Request(
+                    spec.getJobId(),
+                    Topics.adapterKey(spec.getTenant(), spec.getAdapterName()),
+                    spec.getDatasetSnapshot(),
+                    manifest.count(),
+                    Instant.ofEpochSecond(
+                        spec.getRequestedAt().getSeconds(), spec.getRequestedAt().getNanos())));
+            n[2]++;
+          }
+        });
+    log.info(
+        "curation state rebuilt in {} ms: {} curated, {} rejected, {} retrain requests",
+        (System.nanoTime() - start) / 1_000_000,
+        n[0],
+        n[1],
+        n[2]);
   }
 }

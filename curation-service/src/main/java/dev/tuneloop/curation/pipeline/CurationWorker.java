@@ -52,20 +52,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The curation loop: consume examples.raw in a group, decide each record, and write the decisions together with the
- * consumed offsets in one Kafka transaction (read-process-write), so every raw record ends up curated or rejected
- * exactly once, whatever crashes. After each committed batch the retrain policy of the touched datasets is checked.
+ * The curation loop: consume examples.raw in a group, decide each record, and write the decisions
+ * together with the consumed offsets in one Kafka transaction (read-process-write), so every raw
+ * record ends up curated or rejected exactly once, whatever crashes. After each committed batch the
+ * retrain policy of the touched datasets is checked.
  *
- * <p>Any failure ends the session: producer and consumer are closed, in-memory state is thrown away and rebuilt
- * from the output topics ({@link CurationState}), and a new session starts; the transactional id is stable, so the
- * new producer fences the old one and aborts whatever transaction it left open.
+ * <p>Any failure ends the session: producer and consumer are closed, in-memory state is thrown away
+ * and rebuilt from the output topics ({@link CurationState}), and a new session starts; the
+ * transactional id is stable, so the new producer fences the old one and aborts whatever
+ * transaction it left open.
  */
 public final class CurationWorker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(CurationWorker.class);
 
-  /** Wiring of one worker. {@code transactionalId} must be stable per instance and unique across instances. */
-  public record Config(KafkaSettings kafka, CurationTopics topics, String group, String transactionalId,
+  /**
+   * Wiring of one worker. {@code transactionalId} must be stable per instance and unique across
+   * instances.
+   */
+  public record Config(
+      KafkaSettings kafka,
+      CurationTopics topics,
+      String group,
+      String transactionalId,
       Duration scheduleCheckInterval) {}
 
   private final Config config;
@@ -82,8 +91,14 @@ public final class CurationWorker implements AutoCloseable {
   private volatile boolean halted;
   private volatile Session session;
 
-  public CurationWorker(Config config, PolicyBook policies, TemplateProfiles templates, StatsBook stats,
-      RetrainPlanner planner, ObjectStore store, Clock clock) {
+  public CurationWorker(
+      Config config,
+      PolicyBook policies,
+      TemplateProfiles templates,
+      StatsBook stats,
+      RetrainPlanner planner,
+      ObjectStore store,
+      Clock clock) {
     this.config = config;
     this.policies = policies;
     this.templates = templates;
@@ -122,7 +137,8 @@ public final class CurationWorker implements AutoCloseable {
         if (!running) {
           break;
         }
-        log.warn("curation session failed, rebuilding state and starting over: {}", e.toString(), e);
+        log.warn(
+            "curation session failed, rebuilding state and starting over: {}", e.toString(), e);
         pause();
       }
     }
@@ -148,8 +164,8 @@ public final class CurationWorker implements AutoCloseable {
   }
 
   /**
-   * Stops as a crash would: the producer is closed at once, mid-transaction if one is open, and nothing is committed
-   * or aborted on the way out (for tests of exactly-once across crashes).
+   * Stops as a crash would: the producer is closed at once, mid-transaction if one is open, and
+   * nothing is committed or aborted on the way out (for tests of exactly-once across crashes).
    */
   public void halt() throws InterruptedException {
     running = false;
@@ -171,31 +187,40 @@ public final class CurationWorker implements AutoCloseable {
     final Map<Integer, Long> curatedCommitted = new HashMap<>();
 
     Session() {
-      // One request in flight per connection (KafkaSettings) also avoids transactions v2's first-batch race
-      // (KAFKA-18202), where pipelined batches are refused and retried after a back-off; batches stay large (one poll).
-      Map<String, Object> props = config.kafka().transactionalProducerProperties(config.transactionalId());
+      // One request in flight per connection (KafkaSettings) also avoids transactions v2's
+      // first-batch race
+      // (KAFKA-18202), where pipelined batches are refused and retried after a back-off; batches
+      // stay large (one poll).
+      Map<String, Object> props =
+          config.kafka().transactionalProducerProperties(config.transactionalId());
       producer = new KafkaProducer<>(props, new StringSerializer(), new ProtobufSerializer<>());
-      consumer = new KafkaConsumer<>(config.kafka().consumerProperties(config.group()), new StringDeserializer(),
-          new ProtobufDeserializer<>(Example.parser()));
+      consumer =
+          new KafkaConsumer<>(
+              config.kafka().consumerProperties(config.group()),
+              new StringDeserializer(),
+              new ProtobufDeserializer<>(Example.parser()));
     }
 
     void run() {
       producer.initTransactions(); // fences an earlier incarnation and aborts its open transaction
       CurationState.rebuild(config.kafka(), config.topics(), curator, stats, planner, store);
-      consumer.subscribe(List.of(config.topics().raw()), new ConsumerRebalanceListener() {
-        boolean first = true;
+      consumer.subscribe(
+          List.of(config.topics().raw()),
+          new ConsumerRebalanceListener() {
+            boolean first = true;
 
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
 
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-          // Memory was rebuilt for the whole topic at start; a later reassignment means another instance wrote
-          // decisions for datasets this one now owns, so the memory must be rebuilt.
-          reassigned |= !first;
-          first = false;
-        }
-      });
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+              // Memory was rebuilt for the whole topic at start; a later reassignment means another
+              // instance wrote
+              // decisions for datasets this one now owns, so the memory must be rebuilt.
+              reassigned |= !first;
+              first = false;
+            }
+          });
       while (running) {
         ConsumerRecords<String, Decoded<Example>> records = consumer.poll(Duration.ofMillis(200));
         if (reassigned) {
@@ -223,16 +248,21 @@ public final class CurationWorker implements AutoCloseable {
           Example example = value.value();
           switch (curator.decide(example)) {
             case Decision.Curated c -> {
-              curatedWrites.add(producer.send(new ProducerRecord<>(config.topics().curated(), key, c.example())));
+              curatedWrites.add(
+                  producer.send(new ProducerRecord<>(config.topics().curated(), key, c.example())));
               curatedBy.merge(key, 1L, Long::sum);
             }
             case Decision.Rejected rj -> {
-              producer.send(new ProducerRecord<>(config.topics().rejected(), key, rejected(r, example, rj.rejections())));
-              rejectedBy.add(Map.entry(key, rj.rejections().stream().map(Rejection::reason).toList()));
+              producer.send(
+                  new ProducerRecord<>(
+                      config.topics().rejected(), key, rejected(r, example, rj.rejections())));
+              rejectedBy.add(
+                  Map.entry(key, rj.rejections().stream().map(Rejection::reason).toList()));
             }
           }
         }
-        offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+        offsets.put(
+            new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
       }
       producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
       producer.commitTransaction();
@@ -244,7 +274,10 @@ public final class CurationWorker implements AutoCloseable {
       return touched;
     }
 
-    /** Where this session's committed curated records end, per partition: a snapshot must wait until it can read them. */
+    /**
+     * Where this session's committed curated records end, per partition: a snapshot must wait until
+     * it can read them.
+     */
     private void remember(List<Future<RecordMetadata>> writes) {
       for (Future<RecordMetadata> write : writes) {
         try {
@@ -256,14 +289,21 @@ public final class CurationWorker implements AutoCloseable {
       }
     }
 
-    private RejectedExample malformed(ConsumerRecord<String, Decoded<Example>> r, Decoded<Example> value) {
+    private RejectedExample malformed(
+        ConsumerRecord<String, Decoded<Example>> r, Decoded<Example> value) {
       byte[] bytes = value instanceof Decoded.Malformed<Example> m ? m.bytes() : new byte[0];
-      String why = value instanceof Decoded.Malformed<Example> m ? m.error() : "empty record value (tombstone)";
-      return base(r).setRawPayload(ByteString.copyFrom(bytes))
-          .addRejections(new Rejection(RejectReason.MALFORMED_RECORD, why).toProto()).build();
+      String why =
+          value instanceof Decoded.Malformed<Example> m
+              ? m.error()
+              : "empty record value (tombstone)";
+      return base(r)
+          .setRawPayload(ByteString.copyFrom(bytes))
+          .addRejections(new Rejection(RejectReason.MALFORMED_RECORD, why).toProto())
+          .build();
     }
 
-    private RejectedExample rejected(ConsumerRecord<String, ?> r, Example example, List<Rejection> rejections) {
+    private RejectedExample rejected(
+        ConsumerRecord<String, ?> r, Example example, List<Rejection> rejections) {
       RejectedExample.Builder b = base(r).setExample(example);
       rejections.forEach(x -> b.addRejections(x.toProto()));
       return b.build();
@@ -271,12 +311,19 @@ public final class CurationWorker implements AutoCloseable {
 
     private RejectedExample.Builder base(ConsumerRecord<String, ?> r) {
       Instant now = clock.instant();
-      return RejectedExample.newBuilder().setSourceTopic(r.topic()).setSourcePartition(r.partition())
-          .setSourceOffset(r.offset()).setCurationVersion(DatasetCurator.CURATION_VERSION)
-          .setRejectedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
+      return RejectedExample.newBuilder()
+          .setSourceTopic(r.topic())
+          .setSourcePartition(r.partition())
+          .setSourceOffset(r.offset())
+          .setCurationVersion(DatasetCurator.CURATION_VERSION)
+          .setRejectedAt(
+              Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
     }
 
-    /** Datasets with new curated records, and (every scheduleCheckInterval) every dataset for schedules. */
+    /**
+     * Datasets with new curated records, and (every scheduleCheckInterval) every dataset for
+     * schedules.
+     */
     private void checkRetrain(Set<String> touched) {
       Instant now = clock.instant();
       Set<String> candidates = new LinkedHashSet<>(touched);
@@ -289,25 +336,48 @@ public final class CurationWorker implements AutoCloseable {
         CurationPolicy policy = policies.policyFor(td[0], td[1]);
         String adapter = policy.retrain().adapterFor(td[1]);
         String adapterKey = Topics.adapterKey(td[0], adapter);
-        Optional<String> why = planner.due(key, adapterKey, policy.retrain(), stats.curatedCount(key), now);
+        Optional<String> why =
+            planner.due(key, adapterKey, policy.retrain(), stats.curatedCount(key), now);
         if (why.isPresent()) {
           requestTraining(td[0], td[1], adapter, adapterKey, policy, why.get(), now);
         }
       }
     }
 
-    private void requestTraining(String tenant, String dataset, String adapter, String adapterKey, CurationPolicy policy,
-        String why, Instant now) {
+    private void requestTraining(
+        String tenant,
+        String dataset,
+        String adapter,
+        String adapterKey,
+        CurationPolicy policy,
+        String why,
+        Instant now) {
       SnapshotManifest manifest = cutter.cut(tenant, dataset, curatedCommitted);
-      String manifestKey = dev.tuneloop.platform.dataset.DatasetSnapshots.manifestKey(tenant, dataset, manifest.snapshotId());
-      TrainingJobSpec spec = TrainingRequests.spec(tenant, adapter, manifestKey, manifest.snapshotId(), policy,
-          templates.forPolicy(policy).name(), now);
+      String manifestKey =
+          dev.tuneloop.platform.dataset.DatasetSnapshots.manifestKey(
+              tenant, dataset, manifest.snapshotId());
+      TrainingJobSpec spec =
+          TrainingRequests.spec(
+              tenant,
+              adapter,
+              manifestKey,
+              manifest.snapshotId(),
+              policy,
+              templates.forPolicy(policy).name(),
+              now);
       producer.beginTransaction();
       producer.send(new ProducerRecord<>(config.topics().trainingRequests(), adapterKey, spec));
       producer.commitTransaction();
-      planner.requested(Topics.datasetKey(tenant, dataset),
-          new RetrainPlanner.Request(spec.getJobId(), adapterKey, manifestKey, manifest.count(), now));
-      log.info("requested training of {} on snapshot {} ({} examples): {}", adapterKey, manifest.snapshotId(), manifest.count(), why);
+      planner.requested(
+          Topics.datasetKey(tenant, dataset),
+          new RetrainPlanner.Request(
+              spec.getJobId(), adapterKey, manifestKey, manifest.count(), now));
+      log.info(
+          "requested training of {} on snapshot {} ({} examples): {}",
+          adapterKey,
+          manifest.snapshotId(),
+          manifest.count(),
+          why);
     }
 
     @Override

@@ -12,7 +12,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** One {@link DatasetCurator} per "{tenant}/{dataset}", each with its dataset's policy. Used by one thread. */
+/**
+ * One {@link DatasetCurator} per "{tenant}/{dataset}", each with its dataset's policy. Used by one
+ * thread.
+ */
 public final class Curator {
 
   private final PolicyBook policies;
@@ -28,13 +31,15 @@ public final class Curator {
 
   public Decision decide(Example example) {
     if (example.getTenant().isBlank() || example.getDataset().isBlank()) {
-      return new Decision.Rejected(List.of(new Rejection(RejectReason.EMPTY_FIELD, "example has no tenant or dataset")));
+      return new Decision.Rejected(
+          List.of(new Rejection(RejectReason.EMPTY_FIELD, "example has no tenant or dataset")));
     }
     return dataset(example.getTenant(), example.getDataset()).decide(example);
   }
 
   public void replayCurated(CuratedExample curated) {
-    dataset(curated.getExample().getTenant(), curated.getExample().getDataset()).replayCurated(curated);
+    dataset(curated.getExample().getTenant(), curated.getExample().getDataset())
+        .replayCurated(curated);
   }
 
   public void replayRejected(Example example) {
@@ -48,9 +53,11 @@ public final class Curator {
   }
 
   private DatasetCurator dataset(String tenant, String dataset) {
-    return datasets.computeIfAbsent(tenant + "/" + dataset, k -> {
-      var policy = policies.policyFor(tenant, dataset);
-      return new DatasetCurator(policy, templates.forPolicy(policy), clock);
-    });
+    return datasets.computeIfAbsent(
+        tenant + "/" + dataset,
+        k -> {
+          var policy = policies.policyFor(tenant, dataset);
+          return new DatasetCurator(policy, templates.forPolicy(policy), clock);
+        });
   }
 }

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Token counting and template markers from the llm module: an example is rendered with the dataset's chat template
- * exactly as the trainer will render it ({@code tokenizeForTraining}) and counted with the base model's tokenizer.
+ * Token counting and template markers from the llm module: an example is rendered with the
+ * dataset's chat template exactly as the trainer will render it ({@code tokenizeForTraining}) and
+ * counted with the base model's tokenizer.
  */
 public final class TemplateProfiles {
 
@@ -30,20 +31,30 @@ public final class TemplateProfiles {
   }
 
   private TemplateProfile profile(String name) {
-    ChatTemplate template = name.isBlank() ? ChatTemplates.defaultFor(tokenizer) : ChatTemplates.named(name);
+    ChatTemplate template =
+        name.isBlank() ? ChatTemplates.defaultFor(tokenizer) : ChatTemplates.named(name);
     List<String> delimiters = new ArrayList<>(template.delimiters().strings());
     delimiters.add(tokenizer.bosToken());
     delimiters.add(tokenizer.eosToken());
     boolean hashHeaders = delimiters.stream().anyMatch(d -> d.startsWith("###"));
-    return new TemplateProfile(template.name(),
-        messages -> template.tokenizeForTraining(toLlm(messages), tokenizer, false).length(), delimiters, hashHeaders);
+    return new TemplateProfile(
+        template.name(),
+        messages -> template.tokenizeForTraining(toLlm(messages), tokenizer, false).length(),
+        delimiters,
+        hashHeaders);
   }
 
   static List<ChatMessage> toLlm(List<dev.tuneloop.proto.v1.ChatMessage> messages) {
-    return messages.stream().map(m -> new ChatMessage(switch (m.getRole()) {
-      case ROLE_SYSTEM -> Role.SYSTEM;
-      case ROLE_ASSISTANT -> Role.ASSISTANT;
-      default -> Role.USER;
-    }, m.getContent())).toList();
+    return messages.stream()
+        .map(
+            m ->
+                new ChatMessage(
+                    switch (m.getRole()) {
+                      case ROLE_SYSTEM -> Role.SYSTEM;
+                      case ROLE_ASSISTANT -> Role.ASSISTANT;
+                      default -> Role.USER;
+                    },
+                    m.getContent()))
+        .toList();
   }
 }

@@ -12,8 +12,8 @@ import java.util.function.BiConsumer;
 
 /**
  * Reads a {@link PolicyBook} from flat configuration properties (relative to {@code curation.}):
- * {@code defaults.<key>} and {@code datasets.<tenant>/<dataset>.<key>}; a dataset starts from the defaults and
- * overrides what it names. Unknown keys and bad values are errors naming the property.
+ * {@code defaults.<key>} and {@code datasets.<tenant>/<dataset>.<key>}; a dataset starts from the
+ * defaults and overrides what it names. Unknown keys and bad values are errors naming the property.
  */
 public final class PolicyProperties {
 
@@ -25,13 +25,22 @@ public final class PolicyProperties {
     KEYS.put("max-turns", (b, v) -> b.maxTurns = Integer.parseInt(v));
     KEYS.put("min-response-chars", (b, v) -> b.minResponseChars = Integer.parseInt(v));
     KEYS.put("max-repetition", (b, v) -> b.maxRepetition = Double.parseDouble(v));
-    KEYS.put("near-duplicate-threshold", (b, v) -> b.nearDuplicateThreshold = Double.parseDouble(v));
+    KEYS.put(
+        "near-duplicate-threshold", (b, v) -> b.nearDuplicateThreshold = Double.parseDouble(v));
     KEYS.put("shingle-size", (b, v) -> b.shingleSize = Integer.parseInt(v));
-    KEYS.put("contradiction-max-similarity", (b, v) -> b.contradictionMaxSimilarity = Double.parseDouble(v));
+    KEYS.put(
+        "contradiction-max-similarity",
+        (b, v) -> b.contradictionMaxSimilarity = Double.parseDouble(v));
     KEYS.put("pii", (b, v) -> b.pii = PiiAction.valueOf(v.toUpperCase(Locale.ROOT)));
     KEYS.put("filter-refusals", (b, v) -> b.filterRefusals = bool(v));
-    KEYS.put("refusal-phrases", (b, v) -> b.refusalPhrases = Arrays.stream(v.split(","))
-        .map(s -> s.strip().toLowerCase(Locale.ROOT)).filter(s -> !s.isEmpty()).toList());
+    KEYS.put(
+        "refusal-phrases",
+        (b, v) ->
+            b.refusalPhrases =
+                Arrays.stream(v.split(","))
+                    .map(s -> s.strip().toLowerCase(Locale.ROOT))
+                    .filter(s -> !s.isEmpty())
+                    .toList());
     KEYS.put("retrain.enabled", (b, v) -> b.retrainEnabled = bool(v));
     KEYS.put("retrain.adapter", (b, v) -> b.adapter = v);
     KEYS.put("retrain.min-new", (b, v) -> b.minNew = Integer.parseInt(v));
@@ -41,8 +50,11 @@ public final class PolicyProperties {
     KEYS.put("training.chat-template", (b, v) -> b.trainingTemplate = v);
     KEYS.put("training.lora-r", (b, v) -> b.loraR = Integer.parseInt(v));
     KEYS.put("training.lora-alpha", (b, v) -> b.loraAlpha = Float.parseFloat(v));
-    KEYS.put("training.target-modules", (b, v) -> b.targetModules = Arrays.stream(v.split(","))
-        .map(String::strip).filter(s -> !s.isEmpty()).toList());
+    KEYS.put(
+        "training.target-modules",
+        (b, v) ->
+            b.targetModules =
+                Arrays.stream(v.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
     KEYS.put("training.num-epochs", (b, v) -> b.numEpochs = Integer.parseInt(v));
     KEYS.put("training.learning-rate", (b, v) -> b.learningRate = Float.parseFloat(v));
     KEYS.put("training.micro-batch-size", (b, v) -> b.microBatchSize = Integer.parseInt(v));
@@ -65,11 +77,25 @@ public final class PolicyProperties {
         defaults = apply(defaults, name, name.substring("defaults.".length()), e.getValue());
       } else if (name.startsWith("datasets.")) {
         String rest = name.substring("datasets.".length());
-        String key = KEYS.keySet().stream().filter(k -> rest.endsWith("." + k)).max((a, b) -> a.length() - b.length())
-            .orElseThrow(() -> new IllegalArgumentException("curation." + name + " is not a known policy property; known: " + KEYS.keySet()));
+        String key =
+            KEYS.keySet().stream()
+                .filter(k -> rest.endsWith("." + k))
+                .max((a, b) -> a.length() - b.length())
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "curation."
+                                + name
+                                + " is not a known policy property; known: "
+                                + KEYS.keySet()));
         String dataset = rest.substring(0, rest.length() - key.length() - 1);
         if (!dataset.contains("/")) {
-          throw new IllegalArgumentException("curation." + name + ": datasets are named {tenant}/{dataset}, got '" + dataset + "'");
+          throw new IllegalArgumentException(
+              "curation."
+                  + name
+                  + ": datasets are named {tenant}/{dataset}, got '"
+                  + dataset
+                  + "'");
         }
         perDataset.computeIfAbsent(dataset, d -> new LinkedHashMap<>()).put(key, e.getValue());
       }
@@ -88,14 +114,16 @@ public final class PolicyProperties {
   private static CurationPolicy apply(CurationPolicy p, String property, String key, String value) {
     BiConsumer<Builder, String> setter = KEYS.get(key);
     if (setter == null) {
-      throw new IllegalArgumentException("curation." + property + " is not a known policy property; known: " + KEYS.keySet());
+      throw new IllegalArgumentException(
+          "curation." + property + " is not a known policy property; known: " + KEYS.keySet());
     }
     try {
       Builder b = new Builder(p);
       setter.accept(b, value.strip());
       return b.build();
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("curation." + property + " = '" + value + "' is invalid: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "curation." + property + " = '" + value + "' is invalid: " + e.getMessage(), e);
     }
   }
 
@@ -183,10 +211,29 @@ public final class PolicyProperties {
     }
 
     CurationPolicy build() {
-      return new CurationPolicy(maxSeqLen, chatTemplate, maxTurns, minResponseChars, maxRepetition, nearDuplicateThreshold,
-          shingleSize, contradictionMaxSimilarity, pii, filterRefusals, refusalPhrases,
+      return new CurationPolicy(
+          maxSeqLen,
+          chatTemplate,
+          maxTurns,
+          minResponseChars,
+          maxRepetition,
+          nearDuplicateThreshold,
+          shingleSize,
+          contradictionMaxSimilarity,
+          pii,
+          filterRefusals,
+          refusalPhrases,
           new RetrainPolicy(retrainEnabled, adapter, minNew, minTotal, schedule),
-          new TrainingDefaults(baseModel, trainingTemplate, loraR, loraAlpha, targetModules, numEpochs, learningRate, microBatchSize, maxSteps));
+          new TrainingDefaults(
+              baseModel,
+              trainingTemplate,
+              loraR,
+              loraAlpha,
+              targetModules,
+              numEpochs,
+              learningRate,
+              microBatchSize,
+              maxSteps));
     }
   }
 }

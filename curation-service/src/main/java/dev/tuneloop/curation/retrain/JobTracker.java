@@ -16,7 +16,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Follows training.events from the beginning (no group: every instance needs the whole history) into the planner. */
+/**
+ * Follows training.events from the beginning (no group: every instance needs the whole history)
+ * into the planner.
+ */
 public final class JobTracker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(JobTracker.class);
@@ -31,7 +34,9 @@ public final class JobTracker implements AutoCloseable {
     Map<String, Object> props = kafka.consumerProperties("unused");
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, kafka.clientIdPrefix() + "-job-tracker");
-    this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ProtobufDeserializer<>(TrainingJobEvent.parser()));
+    this.consumer =
+        new KafkaConsumer<>(
+            props, new StringDeserializer(), new ProtobufDeserializer<>(TrainingJobEvent.parser()));
     this.topic = topic;
     this.planner = planner;
     this.thread = Thread.ofPlatform().name("curation-job-tracker").daemon().unstarted(this::run);
@@ -44,12 +49,15 @@ public final class JobTracker implements AutoCloseable {
 
   private void run() {
     try {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       while (running) {
-        for (ConsumerRecord<String, Decoded<TrainingJobEvent>> r : consumer.poll(Duration.ofMillis(500))) {
+        for (ConsumerRecord<String, Decoded<TrainingJobEvent>> r :
+            consumer.poll(Duration.ofMillis(500))) {
           if (r.value() != null && r.value().isValid()) {
             planner.jobEvent(r.value().value().getJobId(), r.value().value().getState());
           }

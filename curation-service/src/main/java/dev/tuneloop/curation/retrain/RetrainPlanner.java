@@ -8,17 +8,22 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Decides when a dataset asks for training, and remembers what it asked: per dataset the last request (job, snapshot,
- * curated count at that moment, time), per job its latest state. An adapter whose last job has not reached a terminal
- * state gets no second request. Rebuilt from training.requests and training.events after a restart.
+ * Decides when a dataset asks for training, and remembers what it asked: per dataset the last
+ * request (job, snapshot, curated count at that moment, time), per job its latest state. An adapter
+ * whose last job has not reached a terminal state gets no second request. Rebuilt from
+ * training.requests and training.events after a restart.
  */
 public final class RetrainPlanner {
 
-  /** Identifies retrain requests written by curation (others, e.g. a user's SubmitJob, are not ours to count). */
+  /**
+   * Identifies retrain requests written by curation (others, e.g. a user's SubmitJob, are not ours
+   * to count).
+   */
   public static final String REQUESTED_BY = "curation-service/retrain-policy";
 
   /** One request as sent. {@code adapterKey} is "{tenant}/{adapter}". */
-  public record Request(String jobId, String adapterKey, String manifestKey, long curatedAtRequest, Instant at) {}
+  public record Request(
+      String jobId, String adapterKey, String manifestKey, long curatedAtRequest, Instant at) {}
 
   private final Map<String, Request> lastByDataset = new HashMap<>();
   private final Map<String, Request> lastByAdapter = new HashMap<>();
@@ -42,28 +47,43 @@ public final class RetrainPlanner {
     return last == null ? totalCurated : Math.max(0, totalCurated - last.curatedAtRequest());
   }
 
-  /** Whether the adapter's latest requested job is still queued or running (or not heard of yet). */
+  /**
+   * Whether the adapter's latest requested job is still queued or running (or not heard of yet).
+   */
   public synchronized boolean busy(String adapterKey) {
     Request last = lastByAdapter.get(adapterKey);
     if (last == null) {
       return false;
     }
     JobState state = jobStates.get(last.jobId());
-    return state == null || state == JobState.QUEUED || state == JobState.RUNNING || state == JobState.JOB_STATE_UNSPECIFIED;
+    return state == null
+        || state == JobState.QUEUED
+        || state == JobState.RUNNING
+        || state == JobState.JOB_STATE_UNSPECIFIED;
   }
 
   /** Why the dataset should train now, or empty. */
-  public synchronized Optional<String> due(String datasetKey, String adapterKey, RetrainPolicy policy, long totalCurated, Instant now) {
+  public synchronized Optional<String> due(
+      String datasetKey, String adapterKey, RetrainPolicy policy, long totalCurated, Instant now) {
     if (!policy.enabled() || totalCurated < policy.minTotal() || busy(adapterKey)) {
       return Optional.empty();
     }
     long fresh = curatedSinceLastRequest(datasetKey, totalCurated);
     if (fresh >= policy.minNew()) {
-      return Optional.of(fresh + " new curated examples (min-new " + policy.minNew() + "), " + totalCurated + " in all");
+      return Optional.of(
+          fresh
+              + " new curated examples (min-new "
+              + policy.minNew()
+              + "), "
+              + totalCurated
+              + " in all");
     }
     Request last = lastByDataset.get(datasetKey);
-    if (policy.schedule() != null && fresh > 0 && (last == null || !last.at().plus(policy.schedule()).isAfter(now))) {
-      return Optional.of("schedule " + policy.schedule() + " elapsed with " + fresh + " new curated examples");
+    if (policy.schedule() != null
+        && fresh > 0
+        && (last == null || !last.at().plus(policy.schedule()).isAfter(now))) {
+      return Optional.of(
+          "schedule " + policy.schedule() + " elapsed with " + fresh + " new curated examples");
     }
     return Optional.empty();
   }

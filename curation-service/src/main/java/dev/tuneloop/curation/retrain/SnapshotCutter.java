@@ -14,8 +14,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Cuts a snapshot of one dataset: every committed record of examples.curated with the dataset's key, in offset order,
- * streamed into shards (memory stays bounded however large the dataset), uploaded content-addressed.
+ * Cuts a snapshot of one dataset: every committed record of examples.curated with the dataset's
+ * key, in offset order, streamed into shards (memory stays bounded however large the dataset),
+ * uploaded content-addressed.
  */
 public final class SnapshotCutter {
 
@@ -24,7 +25,8 @@ public final class SnapshotCutter {
   private final ObjectStore store;
   private final int recordsPerPart;
 
-  public SnapshotCutter(KafkaSettings kafka, String curatedTopic, ObjectStore store, int recordsPerPart) {
+  public SnapshotCutter(
+      KafkaSettings kafka, String curatedTopic, ObjectStore store, int recordsPerPart) {
     this.kafka = kafka;
     this.curatedTopic = curatedTopic;
     this.store = store;
@@ -32,26 +34,39 @@ public final class SnapshotCutter {
   }
 
   /**
-   * @param committed per partition of examples.curated, the end (exclusive) of what the caller has committed and the
-   *     snapshot must therefore contain
+   * @param committed per partition of examples.curated, the end (exclusive) of what the caller has
+   *     committed and the snapshot must therefore contain
    */
   public SnapshotManifest cut(String tenant, String dataset, Map<Integer, Long> committed) {
     String key = Topics.datasetKey(tenant, dataset);
     try (SnapshotWriter writer = new SnapshotWriter(store, tenant, dataset, recordsPerPart)) {
-      Map<Integer, Long> end = TopicReplay.replay(kafka, curatedTopic, CuratedExample.parser(), "snapshot", key::equals,
-          committed, r -> {
-        if (r.value() != null && r.value().isValid()) {
-          writer.add(record(r.value().value()));
-        }
-      });
-      return writer.finish(new SnapshotManifest.Source(curatedTopic, end), DatasetCurator.CURATION_VERSION);
+      Map<Integer, Long> end =
+          TopicReplay.replay(
+              kafka,
+              curatedTopic,
+              CuratedExample.parser(),
+              "snapshot",
+              key::equals,
+              committed,
+              r -> {
+                if (r.value() != null && r.value().isValid()) {
+                  writer.add(record(r.value().value()));
+                }
+              });
+      return writer.finish(
+          new SnapshotManifest.Source(curatedTopic, end), DatasetCurator.CURATION_VERSION);
     }
   }
 
   static SnapshotRecord record(CuratedExample c) {
-    return new SnapshotRecord(c.getExample().getId(),
-        c.getMessagesList().stream().map(m -> new SnapshotRecord.Message(role(m), m.getContent())).toList(),
-        c.getExample().getMetadataMap(), c.getTokenCount(), c.getContentHash());
+    return new SnapshotRecord(
+        c.getExample().getId(),
+        c.getMessagesList().stream()
+            .map(m -> new SnapshotRecord.Message(role(m), m.getContent()))
+            .toList(),
+        c.getExample().getMetadataMap(),
+        c.getTokenCount(),
+        c.getContentHash());
   }
 
   private static String role(ChatMessage m) {

@@ -13,13 +13,22 @@ public final class TrainingRequests {
 
   private TrainingRequests() {}
 
-  /** Job ids are deterministic per snapshot, so the request and the trainer's events can be matched after a restart. */
+  /**
+   * Job ids are deterministic per snapshot, so the request and the trainer's events can be matched
+   * after a restart.
+   */
   public static String jobId(String tenant, String adapter, String snapshotId) {
     return "retrain-" + tenant + "-" + adapter + "-" + snapshotId;
   }
 
-  public static TrainingJobSpec spec(String tenant, String adapter, String manifestKey, String snapshotId,
-      CurationPolicy policy, String templateName, Instant now) {
+  public static TrainingJobSpec spec(
+      String tenant,
+      String adapter,
+      String manifestKey,
+      String snapshotId,
+      CurationPolicy policy,
+      String templateName,
+      Instant now) {
     TrainingDefaults t = policy.training();
     LoraConfig.Builder lora = LoraConfig.newBuilder();
     if (t.loraR() > 0) {
@@ -33,19 +42,21 @@ public final class TrainingRequests {
     if (t.learningRate() > 0) {
       optimizer.setLearningRate(t.learningRate());
     }
-    TrainingJobSpec.Builder spec = TrainingJobSpec.newBuilder()
-        .setJobId(jobId(tenant, adapter, snapshotId))
-        .setTenant(tenant)
-        .setAdapterName(adapter)
-        .setBaseModel(t.baseModel())
-        .setDatasetSnapshot(manifestKey)
-        .setChatTemplate(t.chatTemplate().isBlank() ? templateName : t.chatTemplate())
-        .setLora(lora)
-        .setOptimizer(optimizer)
-        .setMaxSeqLen(policy.maxSeqLen())
-        .setMaxSteps(t.maxSteps())
-        .setRequestedAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
-        .setRequestedBy(RetrainPlanner.REQUESTED_BY);
+    TrainingJobSpec.Builder spec =
+        TrainingJobSpec.newBuilder()
+            .setJobId(jobId(tenant, adapter, snapshotId))
+            .setTenant(tenant)
+            .setAdapterName(adapter)
+            .setBaseModel(t.baseModel())
+            .setDatasetSnapshot(manifestKey)
+            .setChatTemplate(t.chatTemplate().isBlank() ? templateName : t.chatTemplate())
+            .setLora(lora)
+            .setOptimizer(optimizer)
+            .setMaxSeqLen(policy.maxSeqLen())
+            .setMaxSteps(t.maxSteps())
+            .setRequestedAt(
+                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .setRequestedBy(RetrainPlanner.REQUESTED_BY);
     if (t.numEpochs() > 0) {
       spec.setNumEpochs(t.numEpochs());
     }

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An example under judgement: its normalised messages (rules such as PII redaction may rewrite them), the notes on
- * what was changed, and the rejections found so far.
+ * An example under judgement: its normalised messages (rules such as PII redaction may rewrite
+ * them), the notes on what was changed, and the rejections found so far.
  */
 public final class Candidate {
 
@@ -45,7 +45,9 @@ public final class Candidate {
 
   /** The final assistant reply, or "" when the chat has none. */
   public String finalReply() {
-    return !messages.isEmpty() && messages.getLast().getRole() == Role.ROLE_ASSISTANT ? messages.getLast().getContent() : "";
+    return !messages.isEmpty() && messages.getLast().getRole() == Role.ROLE_ASSISTANT
+        ? messages.getLast().getContent()
+        : "";
   }
 
   /** Everything before the final reply: what the model is asked. */

@@ -12,9 +12,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Curates one dataset: runs the rules that look at an example alone, then (only for examples that passed them) the
- * rules that compare it with what the dataset already accepted, and remembers the outcome. Not thread-safe: one
- * dataset is curated by one consumer thread.
+ * Curates one dataset: runs the rules that look at an example alone, then (only for examples that
+ * passed them) the rules that compare it with what the dataset already accepted, and remembers the
+ * outcome. Not thread-safe: one dataset is curated by one consumer thread.
  */
 public final class DatasetCurator {
 
@@ -30,18 +30,30 @@ public final class DatasetCurator {
   public DatasetCurator(CurationPolicy policy, TemplateProfile template, Clock clock) {
     this.policy = policy;
     this.memory = new DatasetMemory(policy.shingleSize(), policy.nearDuplicateThreshold());
-    // PII runs before the length and quality rules so they judge what would be trained on (redacted text).
-    this.standalone = List.of(new StructureRule(), new InvalidTextRule(),
-        new InjectionRule(template.delimiters(), template.usesHashHeaders()), new PiiRule(), new RefusalRule(),
-        new QualityRule(), new LengthRule(template.tokens()));
+    // PII runs before the length and quality rules so they judge what would be trained on (redacted
+    // text).
+    this.standalone =
+        List.of(
+            new StructureRule(),
+            new InvalidTextRule(),
+            new InjectionRule(template.delimiters(), template.usesHashHeaders()),
+            new PiiRule(),
+            new RefusalRule(),
+            new QualityRule(),
+            new LengthRule(template.tokens()));
     this.compare = new MemoryRule(memory);
     this.clock = clock;
   }
 
   public Decision decide(Example example) {
     if (memory.decided(example.getId())) {
-      return new Decision.Rejected(List.of(new Rejection(RejectReason.EXACT_DUPLICATE,
-          "example id " + example.getId() + " was already decided (a retried submission)")));
+      return new Decision.Rejected(
+          List.of(
+              new Rejection(
+                  RejectReason.EXACT_DUPLICATE,
+                  "example id "
+                      + example.getId()
+                      + " was already decided (a retried submission)")));
     }
     Candidate c = new Candidate(example, policy, Normalizer.messages(example));
     for (Rule rule : standalone) {
@@ -54,15 +66,16 @@ public final class DatasetCurator {
       memory.rememberRejected(example.getId());
       return new Decision.Rejected(c.rejections());
     }
-    CuratedExample curated = CuratedExample.newBuilder()
-        .setExample(example)
-        .addAllMessages(c.messages())
-        .setTokenCount(c.tokenCount())
-        .setContentHash(ContentHash.of(c.messages()))
-        .setCurationVersion(CURATION_VERSION)
-        .addAllNotes(c.notes())
-        .setCuratedAt(timestamp(clock.instant()))
-        .build();
+    CuratedExample curated =
+        CuratedExample.newBuilder()
+            .setExample(example)
+            .addAllMessages(c.messages())
+            .setTokenCount(c.tokenCount())
+            .setContentHash(ContentHash.of(c.messages()))
+            .setCurationVersion(CURATION_VERSION)
+            .addAllNotes(c.notes())
+            .setCuratedAt(timestamp(clock.instant()))
+            .build();
     memory.rememberCurated(curated, c.signature());
     return new Decision.Curated(curated);
   }

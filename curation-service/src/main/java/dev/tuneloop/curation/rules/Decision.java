@@ -3,7 +3,9 @@ package dev.tuneloop.curation.rules;
 import dev.tuneloop.proto.v1.CuratedExample;
 import java.util.List;
 
-/** What curation decided for one example: accepted as curated, or rejected with at least one reason. */
+/**
+ * What curation decided for one example: accepted as curated, or rejected with at least one reason.
+ */
 public sealed interface Decision {
 
   record Curated(CuratedExample example) implements Decision {}

@@ -5,8 +5,9 @@ import dev.tuneloop.proto.v1.RejectReason;
 import java.util.List;
 
 /**
- * Text that was damaged on the way (U+FFFD, the mark decoders leave for invalid UTF-8; lone surrogates) or carries
- * control characters other than newline and tab, which tokenizers turn into noise.
+ * Text that was damaged on the way (U+FFFD, the mark decoders leave for invalid UTF-8; lone
+ * surrogates) or carries control characters other than newline and tab, which tokenizers turn into
+ * noise.
  */
 public final class InvalidTextRule implements Rule {
 
@@ -28,7 +29,10 @@ public final class InvalidTextRule implements Rule {
         return "contains U+FFFD (the replacement character left by invalid UTF-8) at index " + i;
       }
       if (Character.isSurrogate(ch)) {
-        boolean paired = Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        boolean paired =
+            Character.isHighSurrogate(ch)
+                && i + 1 < s.length()
+                && Character.isLowSurrogate(s.charAt(i + 1));
         if (!paired) {
           return "contains an unpaired surrogate at index " + i;
         }

@@ -2,7 +2,10 @@ package dev.tuneloop.curation.rules;
 
 import dev.tuneloop.proto.v1.RejectReason;
 
-/** Examples the trainer would have to drop or truncate: rendered token count above the dataset's max_seq_len. */
+/**
+ * Examples the trainer would have to drop or truncate: rendered token count above the dataset's
+ * max_seq_len.
+ */
 public final class LengthRule implements Rule {
 
   private final TokenCounter tokens;
@@ -16,8 +19,13 @@ public final class LengthRule implements Rule {
     int count = tokens.count(c.messages());
     c.tokenCount(count);
     if (count > c.policy().maxSeqLen()) {
-      c.reject(new Rejection(RejectReason.TOO_LONG, "the rendered example is " + count
-          + " tokens; max_seq_len is " + c.policy().maxSeqLen()));
+      c.reject(
+          new Rejection(
+              RejectReason.TOO_LONG,
+              "the rendered example is "
+                  + count
+                  + " tokens; max_seq_len is "
+                  + c.policy().maxSeqLen()));
     }
   }
 }

@@ -13,10 +13,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The rules that compare an example with what the dataset already accepted: exact duplicates (same content hash),
- * near duplicates (MinHash similarity at or above the threshold) and contradictions (same normalised prompt, a
- * divergent answer). Answers diverge when their word Jaccard similarity is below contradiction-max-similarity, when
- * both state numbers and the numbers differ ("30 days" vs "14 days"), or when one opens with yes and the other with no.
+ * The rules that compare an example with what the dataset already accepted: exact duplicates (same
+ * content hash), near duplicates (MinHash similarity at or above the threshold) and contradictions
+ * (same normalised prompt, a divergent answer). Answers diverge when their word Jaccard similarity
+ * is below contradiction-max-similarity, when both state numbers and the numbers differ ("30 days"
+ * vs "14 days"), or when one opens with yes and the other with no.
  */
 public final class MemoryRule implements Rule {
 
@@ -33,23 +34,33 @@ public final class MemoryRule implements Rule {
     String hash = ContentHash.of(c.messages());
     String same = memory.exampleWithContent(hash);
     if (same != null) {
-      c.reject(new Rejection(RejectReason.EXACT_DUPLICATE, "same content as curated example " + same));
+      c.reject(
+          new Rejection(RejectReason.EXACT_DUPLICATE, "same content as curated example " + same));
       return;
     }
     long[] signature = memory.signature(c.messages());
     c.signature(signature);
     LshIndex.Hit near = memory.nearest(signature);
     if (near != null) {
-      c.reject(new Rejection(RejectReason.NEAR_DUPLICATE, String.format(
-          "%.0f%% similar to curated example %s (near-duplicate-threshold %.0f%%)",
-          near.similarity() * 100, near.id(), c.policy().nearDuplicateThreshold() * 100)));
+      c.reject(
+          new Rejection(
+              RejectReason.NEAR_DUPLICATE,
+              String.format(
+                  "%.0f%% similar to curated example %s (near-duplicate-threshold %.0f%%)",
+                  near.similarity() * 100, near.id(), c.policy().nearDuplicateThreshold() * 100)));
       return;
     }
     for (DatasetMemory.PriorAnswer prior : memory.answersTo(c.promptMessages())) {
-      String why = divergence(prior.answer(), c.finalReply(), c.policy().contradictionMaxSimilarity());
+      String why =
+          divergence(prior.answer(), c.finalReply(), c.policy().contradictionMaxSimilarity());
       if (why != null) {
-        c.reject(new Rejection(RejectReason.CONTRADICTION,
-            "same prompt as curated example " + prior.exampleId() + " but the answer diverges: " + why));
+        c.reject(
+            new Rejection(
+                RejectReason.CONTRADICTION,
+                "same prompt as curated example "
+                    + prior.exampleId()
+                    + " but the answer diverges: "
+                    + why));
         return;
       }
     }
@@ -64,12 +75,24 @@ public final class MemoryRule implements Rule {
     }
     List<String> wa = Text.words(earlier);
     List<String> wb = Text.words(later);
-    if (!wa.isEmpty() && !wb.isEmpty() && polar(wa.getFirst()) && polar(wb.getFirst()) && !wa.getFirst().equals(wb.getFirst())) {
-      return "it answers '" + wb.getFirst() + "' where the earlier answer says '" + wa.getFirst() + "'";
+    if (!wa.isEmpty()
+        && !wb.isEmpty()
+        && polar(wa.getFirst())
+        && polar(wb.getFirst())
+        && !wa.getFirst().equals(wb.getFirst())) {
+      return "it answers '"
+          + wb.getFirst()
+          + "' where the earlier answer says '"
+          + wa.getFirst()
+          + "'";
     }
     double similarity = Text.jaccard(new HashSet<>(wa), new HashSet<>(wb));
     if (similarity < maxSimilarity) {
-      return String.format(Locale.ROOT, "word overlap %.2f is below contradiction-max-similarity %.2f", similarity, maxSimilarity);
+      return String.format(
+          Locale.ROOT,
+          "word overlap %.2f is below contradiction-max-similarity %.2f",
+          similarity,
+          maxSimilarity);
     }
     return null;
   }

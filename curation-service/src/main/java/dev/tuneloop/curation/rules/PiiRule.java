@@ -6,7 +6,10 @@ import dev.tuneloop.proto.v1.RejectReason;
 import java.util.List;
 import java.util.Locale;
 
-/** Personal data under the dataset's policy: redacted in place (with a note) or rejected with reason PII. */
+/**
+ * Personal data under the dataset's policy: redacted in place (with a note) or rejected with reason
+ * PII.
+ */
 public final class PiiRule implements Rule {
 
   private final PiiScanner scanner = new PiiScanner();
@@ -26,8 +29,16 @@ public final class PiiRule implements Rule {
       }
       if (action == PiiAction.REJECT) {
         for (PiiScanner.Match m : matches) {
-          c.reject(new Rejection(RejectReason.PII, "message " + i + " contains " + describe(m.kind())
-              + " (" + PiiScanner.mask(m) + ")"));
+          c.reject(
+              new Rejection(
+                  RejectReason.PII,
+                  "message "
+                      + i
+                      + " contains "
+                      + describe(m.kind())
+                      + " ("
+                      + PiiScanner.mask(m)
+                      + ")"));
         }
       } else {
         c.replaceContent(i, PiiScanner.redact(content, matches));

@@ -8,14 +8,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds personal data: e-mail addresses, payment card numbers (13-19 digits passing the Luhn check), IBANs (passing
- * the ISO 13616 mod-97 check) and phone numbers (9-15 digits written with a leading + or separators; bare digit runs
- * are too often order numbers). Checksums keep look-alike numbers (order ids, timestamps) from being flagged.
+ * Finds personal data: e-mail addresses, payment card numbers (13-19 digits passing the Luhn
+ * check), IBANs (passing the ISO 13616 mod-97 check) and phone numbers (9-15 digits written with a
+ * leading + or separators; bare digit runs are too often order numbers). Checksums keep look-alike
+ * numbers (order ids, timestamps) from being flagged.
  */
 public final class PiiScanner {
 
   public enum Kind {
-    EMAIL("[EMAIL]"), CARD("[CARD]"), IBAN("[IBAN]"), PHONE("[PHONE]");
+    EMAIL("[EMAIL]"),
+    CARD("[CARD]"),
+    IBAN("[IBAN]"),
+    PHONE("[PHONE]");
 
     public final String placeholder;
 
@@ -26,10 +30,13 @@ public final class PiiScanner {
 
   public record Match(Kind kind, int start, int end, String text) {}
 
-  private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
-  private static final Pattern CARD = Pattern.compile("(?<![\\d-])\\d(?:[ -]?\\d){12,18}(?![\\d-])");
+  private static final Pattern EMAIL =
+      Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,}");
+  private static final Pattern CARD =
+      Pattern.compile("(?<![\\d-])\\d(?:[ -]?\\d){12,18}(?![\\d-])");
   private static final Pattern IBAN = Pattern.compile("\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]){11,30}\\b");
-  private static final Pattern PHONE = Pattern.compile("(?<![\\w+])(\\+\\d|\\(\\d|\\d)[\\d ().-]{7,}\\d(?!\\w)");
+  private static final Pattern PHONE =
+      Pattern.compile("(?<![\\w+])(\\+\\d|\\(\\d|\\d)[\\d ().-]{7,}\\d(?!\\w)");
 
   public List<Match> scan(String text) {
     List<Match> found = new ArrayList<>();
@@ -60,10 +67,17 @@ public final class PiiScanner {
   /** Shows the shape but not the value, so rejection details do not spread the data further. */
   public static String mask(Match m) {
     String t = m.text();
-    return t.length() <= 4 ? "****" : t.substring(0, 2) + "*".repeat(t.length() - 4) + t.substring(t.length() - 2);
+    return t.length() <= 4
+        ? "****"
+        : t.substring(0, 2) + "*".repeat(t.length() - 4) + t.substring(t.length() - 2);
   }
 
-  private static void collect(Pattern p, String text, Kind kind, List<Match> found, java.util.function.Predicate<String> valid) {
+  private static void collect(
+      Pattern p,
+      String text,
+      Kind kind,
+      List<Match> found,
+      java.util.function.Predicate<String> valid) {
     Matcher m = p.matcher(text);
     while (m.find()) {
       int s = m.start();
@@ -106,8 +120,11 @@ public final class PiiScanner {
 
   static boolean plausiblePhone(String s) {
     long digits = s.chars().filter(Character::isDigit).count();
-    boolean formatted = s.startsWith("+") || s.chars().anyMatch(ch -> ch == ' ' || ch == '-' || ch == '.' || ch == '(');
-    boolean dottedVersion = s.matches("[\\d.]+") && s.chars().filter(ch -> ch == '.').count() >= 2 && digits < 10;
+    boolean formatted =
+        s.startsWith("+")
+            || s.chars().anyMatch(ch -> ch == ' ' || ch == '-' || ch == '.' || ch == '(');
+    boolean dottedVersion =
+        s.matches("[\\d.]+") && s.chars().filter(ch -> ch == '.').count() >= 2 && digits < 10;
     return digits >= 9 && digits <= 15 && formatted && !dottedVersion;
   }
 }

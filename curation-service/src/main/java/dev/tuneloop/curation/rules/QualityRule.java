@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Replies too short to teach anything, and degenerate repetition (the same phrase over and over, a common artefact of
- * generated data): the share of word trigrams that repeat an earlier trigram of the same reply.
+ * Replies too short to teach anything, and degenerate repetition (the same phrase over and over, a
+ * common artefact of generated data): the share of word trigrams that repeat an earlier trigram of
+ * the same reply.
  */
 public final class QualityRule implements Rule {
 
@@ -21,17 +22,26 @@ public final class QualityRule implements Rule {
     String reply = c.finalReply();
     int chars = (int) reply.codePoints().filter(ch -> !Character.isWhitespace(ch)).count();
     if (!reply.isBlank() && chars < c.policy().minResponseChars()) {
-      c.reject(new Rejection(RejectReason.LOW_QUALITY, "the final reply has " + chars + " non-blank characters; the dataset needs "
-          + c.policy().minResponseChars() + " (min-response-chars)"));
+      c.reject(
+          new Rejection(
+              RejectReason.LOW_QUALITY,
+              "the final reply has "
+                  + chars
+                  + " non-blank characters; the dataset needs "
+                  + c.policy().minResponseChars()
+                  + " (min-response-chars)"));
     }
     List<ChatMessage> messages = c.messages();
     for (int i = 0; i < messages.size(); i++) {
       if (messages.get(i).getRole() == Role.ROLE_ASSISTANT) {
         double repeated = repeatedTrigramShare(messages.get(i).getContent());
         if (repeated > c.policy().maxRepetition()) {
-          c.reject(new Rejection(RejectReason.LOW_QUALITY, String.format(
-              "assistant message %d repeats itself: %.0f%% of its word trigrams are repeats (max-repetition %.0f%%)",
-              i, repeated * 100, c.policy().maxRepetition() * 100)));
+          c.reject(
+              new Rejection(
+                  RejectReason.LOW_QUALITY,
+                  String.format(
+                      "assistant message %d repeats itself: %.0f%% of its word trigrams are repeats (max-repetition %.0f%%)",
+                      i, repeated * 100, c.policy().maxRepetition() * 100)));
         }
       }
     }

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Refusal boilerplate in assistant replies ("As an AI language model...", "I'm sorry, but I can't..."). Datasets built
- * to make a model follow instructions filter these out; a dataset that wants its model to refuse turns the filter off.
+ * Refusal boilerplate in assistant replies ("As an AI language model...", "I'm sorry, but I
+ * can't..."). Datasets built to make a model follow instructions filter these out; a dataset that
+ * wants its model to refuse turns the filter off.
  */
 public final class RefusalRule implements Rule {
 
@@ -25,7 +26,10 @@ public final class RefusalRule implements Rule {
       String text = messages.get(i).getContent().toLowerCase(Locale.ROOT).replace('\u2019', '\'');
       for (String phrase : c.policy().refusalPhrases()) {
         if (text.contains(phrase)) {
-          c.reject(new Rejection(RejectReason.REFUSAL, "assistant message " + i + " contains the refusal phrase \"" + phrase + "\""));
+          c.reject(
+              new Rejection(
+                  RejectReason.REFUSAL,
+                  "assistant message " + i + " contains the refusal phrase \"" + phrase + "\""));
           break;
         }
       }

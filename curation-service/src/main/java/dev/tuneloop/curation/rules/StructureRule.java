@@ -6,9 +6,10 @@ import dev.tuneloop.proto.v1.Role;
 import java.util.List;
 
 /**
- * The shape of the chat: no blank message (EMPTY_FIELD), a sane number of turns (LIMIT_EXCEEDED), and the role order
- * chat templates require (INVALID_TEXT): an optional system message first, then user and assistant alternating,
- * starting with user and ending with an assistant reply to learn from.
+ * The shape of the chat: no blank message (EMPTY_FIELD), a sane number of turns (LIMIT_EXCEEDED),
+ * and the role order chat templates require (INVALID_TEXT): an optional system message first, then
+ * user and assistant alternating, starting with user and ending with an assistant reply to learn
+ * from.
  */
 public final class StructureRule implements Rule {
 
@@ -21,16 +22,30 @@ public final class StructureRule implements Rule {
     }
     for (int i = 0; i < messages.size(); i++) {
       if (messages.get(i).getContent().isBlank()) {
-        c.reject(new Rejection(RejectReason.EMPTY_FIELD, "message " + i + " (" + name(messages.get(i).getRole()) + ") is blank"));
+        c.reject(
+            new Rejection(
+                RejectReason.EMPTY_FIELD,
+                "message " + i + " (" + name(messages.get(i).getRole()) + ") is blank"));
       }
     }
     if (messages.size() > c.policy().maxTurns()) {
-      c.reject(new Rejection(RejectReason.LIMIT_EXCEEDED,
-          "example has " + messages.size() + " messages; the dataset allows " + c.policy().maxTurns() + " (max-turns)"));
+      c.reject(
+          new Rejection(
+              RejectReason.LIMIT_EXCEEDED,
+              "example has "
+                  + messages.size()
+                  + " messages; the dataset allows "
+                  + c.policy().maxTurns()
+                  + " (max-turns)"));
     }
     String order = roleOrderProblem(messages);
     if (order != null) {
-      c.reject(new Rejection(order.startsWith("no assistant") ? RejectReason.EMPTY_FIELD : RejectReason.INVALID_TEXT, order));
+      c.reject(
+          new Rejection(
+              order.startsWith("no assistant")
+                  ? RejectReason.EMPTY_FIELD
+                  : RejectReason.INVALID_TEXT,
+              order));
     }
   }
 
@@ -43,12 +58,19 @@ public final class StructureRule implements Rule {
       Role expected = (i - start) % 2 == 0 ? Role.ROLE_USER : Role.ROLE_ASSISTANT;
       Role actual = messages.get(i).getRole();
       if (actual != expected) {
-        return "message " + i + " is " + name(actual) + " where " + name(expected)
+        return "message "
+            + i
+            + " is "
+            + name(actual)
+            + " where "
+            + name(expected)
             + " was expected (roles must be: system?, then user and assistant alternating)";
       }
     }
     if (messages.getLast().getRole() != Role.ROLE_ASSISTANT) {
-      return "the last message is " + name(messages.getLast().getRole()) + "; an example must end with an assistant reply";
+      return "the last message is "
+          + name(messages.getLast().getRole())
+          + "; an example must end with an assistant reply";
     }
     return null;
   }

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-/** Word-level views of text used by similarity rules: lower case, punctuation dropped, Unicode letters and digits kept. */
+/**
+ * Word-level views of text used by similarity rules: lower case, punctuation dropped, Unicode
+ * letters and digits kept.
+ */
 public final class Text {
 
   private Text() {}
@@ -28,7 +31,10 @@ public final class Text {
     return words;
   }
 
-  /** Words joined by single spaces: the same sentence with different case, punctuation or spacing maps to one key. */
+  /**
+   * Words joined by single spaces: the same sentence with different case, punctuation or spacing
+   * maps to one key.
+   */
   public static String key(String text) {
     return String.join(" ", words(text));
   }

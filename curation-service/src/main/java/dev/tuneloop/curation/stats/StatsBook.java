@@ -8,8 +8,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Decision counts per dataset, by outcome and reason. Written by the curation thread after each committed
- * transaction, read by gRPC threads.
+ * Decision counts per dataset, by outcome and reason. Written by the curation thread after each
+ * committed transaction, read by gRPC threads.
  */
 public final class StatsBook {
 

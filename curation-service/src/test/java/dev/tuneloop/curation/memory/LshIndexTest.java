@@ -26,7 +26,8 @@ class LshIndexTest {
     Set<String> union = new HashSet<>(sa);
     union.addAll(sb);
     double exact = common.size() / (double) union.size();
-    double estimate = MinHash.similarity(minHash.signature(a.toString()), minHash.signature(b.toString()));
+    double estimate =
+        MinHash.similarity(minHash.signature(a.toString()), minHash.signature(b.toString()));
     double stdErr = Math.sqrt(exact * (1 - exact) / MinHash.SLOTS);
     assertThat(estimate).isCloseTo(exact, within(3 * stdErr));
   }
@@ -40,13 +41,20 @@ class LshIndexTest {
   @Test
   void findsTheNearestAboveThresholdAndIgnoresUnrelated() {
     LshIndex index = new LshIndex(0.8);
-    String base = "the quick brown fox jumps over the lazy dog while the farmer watches from the old wooden fence";
+    String base =
+        "the quick brown fox jumps over the lazy dog while the farmer watches from the old wooden fence";
     index.add("a", minHash.signature(base));
-    index.add("b", minHash.signature("completely different text about invoices payments and refunds for customers"));
+    index.add(
+        "b",
+        minHash.signature(
+            "completely different text about invoices payments and refunds for customers"));
     LshIndex.Hit hit = index.nearest(minHash.signature(base + " today"));
     assertThat(hit).isNotNull();
     assertThat(hit.id()).isEqualTo("a");
     assertThat(hit.similarity()).isGreaterThanOrEqualTo(0.8);
-    assertThat(index.nearest(minHash.signature("a note on shipping times to norway and sweden in winter"))).isNull();
+    assertThat(
+            index.nearest(
+                minHash.signature("a note on shipping times to norway and sweden in winter")))
+        .isNull();
   }
 }

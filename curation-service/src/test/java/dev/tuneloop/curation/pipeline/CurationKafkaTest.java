@@ -30,7 +30,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -41,11 +40,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The curation loop through the embedded broker and S3: exactly-once across a crash, and the retrain policy. */
+/**
+ * The curation loop through the embedded broker and S3: exactly-once across a crash, and the
+ * retrain policy.
+ */
 @WithInfra
 class CurationKafkaTest {
 
-  private static final TemplateProfiles TEMPLATES = new TemplateProfiles(Llama2cTokenizer.stories260K());
+  private static final TemplateProfiles TEMPLATES =
+      new TemplateProfiles(Llama2cTokenizer.stories260K());
 
   private Infra infra;
   private KafkaSettings kafka;
@@ -57,14 +60,28 @@ class CurationKafkaTest {
   void setUp(Infra infra) throws Exception {
     this.infra = infra;
     this.kafka = infra.kafka();
-    topics = new CurationTopics(infra.topic("examples.raw"), infra.topic("examples.curated"), infra.topic("examples.rejected"),
-        infra.topic("training.requests"), infra.topic("training.events"));
+    topics =
+        new CurationTopics(
+            infra.topic("examples.raw"),
+            infra.topic("examples.curated"),
+            infra.topic("examples.rejected"),
+            infra.topic("training.requests"),
+            infra.topic("training.events"));
     try (Admin admin = Admin.create(kafka.adminProperties())) {
-      admin.createTopics(List.of(new NewTopic(topics.raw(), 3, (short) 1), new NewTopic(topics.curated(), 3, (short) 1),
-          new NewTopic(topics.rejected(), 3, (short) 1), new NewTopic(topics.trainingRequests(), 1, (short) 1),
-          new NewTopic(topics.trainingEvents(), 1, (short) 1))).all().get();
+      admin
+          .createTopics(
+              List.of(
+                  new NewTopic(topics.raw(), 3, (short) 1),
+                  new NewTopic(topics.curated(), 3, (short) 1),
+                  new NewTopic(topics.rejected(), 3, (short) 1),
+                  new NewTopic(topics.trainingRequests(), 1, (short) 1),
+                  new NewTopic(topics.trainingEvents(), 1, (short) 1)))
+          .all()
+          .get();
     }
-    producer = new KafkaProducer<>(kafka.producerProperties(), new StringSerializer(), new ProtobufSerializer<>());
+    producer =
+        new KafkaProducer<>(
+            kafka.producerProperties(), new StringSerializer(), new ProtobufSerializer<>());
   }
 
   @AfterEach
@@ -79,10 +96,23 @@ class CurationKafkaTest {
     return worker(policies, planner, TEMPLATES);
   }
 
-  private CurationWorker worker(PolicyBook policies, RetrainPlanner planner, TemplateProfiles templates) {
-    CurationWorker w = new CurationWorker(
-        new CurationWorker.Config(kafka, topics, infra.group("curation"), "curation-" + infra.id(), Duration.ofSeconds(1)),
-        policies, templates, new StatsBook(), planner, infra.objectStore(), Clock.systemUTC()).start();
+  private CurationWorker worker(
+      PolicyBook policies, RetrainPlanner planner, TemplateProfiles templates) {
+    CurationWorker w =
+        new CurationWorker(
+                new CurationWorker.Config(
+                    kafka,
+                    topics,
+                    infra.group("curation"),
+                    "curation-" + infra.id(),
+                    Duration.ofSeconds(1)),
+                policies,
+                templates,
+                new StatsBook(),
+                planner,
+                infra.objectStore(),
+                Clock.systemUTC())
+            .start();
     closeLater.add(w);
     return w;
   }
@@ -98,11 +128,15 @@ class CurationKafkaTest {
     List<Example> clean = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     int malformed = 0;
-    try (KafkaProducer<String, byte[]> bytes = new KafkaProducer<>(kafka.producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> bytes =
+        new KafkaProducer<>(
+            kafka.producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < total; i++) {
         String dataset = "ds" + (i % 4);
         if (i % 33 == 5) {
-          bytes.send(new ProducerRecord<>(topics.raw(), "acme/" + dataset, new byte[] {0x0a, (byte) 0xff, 0x01, 0x02}));
+          bytes.send(
+              new ProducerRecord<>(
+                  topics.raw(), "acme/" + dataset, new byte[] {0x0a, (byte) 0xff, 0x01, 0x02}));
           malformed++;
           continue;
         }
@@ -120,7 +154,8 @@ class CurationKafkaTest {
     PolicyBook policies = PolicyProperties.parse(Map.of("defaults.retrain.enabled", "false"));
     CurationWorker first = worker(policies, new RetrainPlanner());
     await().atMost(Duration.ofSeconds(90)).until(() -> first.decided() >= 2_500);
-    first.halt(); // the producer dies mid-transaction if one is open; nothing is committed or aborted
+    first.halt(); // the producer dies mid-transaction if one is open; nothing is committed or
+    // aborted
     CurationWorker second = worker(policies, new RetrainPlanner());
 
     OutputReader out = new OutputReader(kafka, topics, infra.group("verify"));
@@ -131,23 +166,40 @@ class CurationKafkaTest {
 
     List<String> decidedIds = new ArrayList<>();
     out.curated.forEach(c -> decidedIds.add(c.getExample().getId()));
-    out.rejected.stream().filter(RejectedExample::hasExample).forEach(r -> decidedIds.add(r.getExample().getId()));
+    out.rejected.stream()
+        .filter(RejectedExample::hasExample)
+        .forEach(r -> decidedIds.add(r.getExample().getId()));
     assertThat(decidedIds).doesNotHaveDuplicates();
     assertThat(new HashSet<>(decidedIds)).isEqualTo(ids);
-    List<RejectedExample> bad = out.rejected.stream().filter(RejectedExample::hasRawPayload).toList();
-    assertThat(bad).hasSize(malformed).allSatisfy(r -> {
-      assertThat(r.getRejections(0).getReason()).isEqualTo(RejectReason.MALFORMED_RECORD);
-      assertThat(r.getRawPayload().toByteArray()).containsExactly(0x0a, (byte) 0xff, 0x01, 0x02);
-    });
-    assertThat(bad.stream().map(r -> r.getSourcePartition() + ":" + r.getSourceOffset()).distinct()).hasSize(malformed);
+    List<RejectedExample> bad =
+        out.rejected.stream().filter(RejectedExample::hasRawPayload).toList();
+    assertThat(bad)
+        .hasSize(malformed)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getRejections(0).getReason()).isEqualTo(RejectReason.MALFORMED_RECORD);
+              assertThat(r.getRawPayload().toByteArray())
+                  .containsExactly(0x0a, (byte) 0xff, 0x01, 0x02);
+            });
+    assertThat(bad.stream().map(r -> r.getSourcePartition() + ":" + r.getSourceOffset()).distinct())
+        .hasSize(malformed);
 
     Map<RejectReason, Long> reasons = new HashMap<>();
-    out.rejected.forEach(r -> r.getRejectionsList().forEach(x -> reasons.merge(x.getReason(), 1L, Long::sum)));
-    assertThat(reasons.keySet()).contains(RejectReason.EXACT_DUPLICATE, RejectReason.REFUSAL, RejectReason.EMPTY_FIELD,
-        RejectReason.TEMPLATE_INJECTION, RejectReason.TOO_LONG, RejectReason.MALFORMED_RECORD);
-    assertThat(out.curated).anySatisfy(c -> assertThat(c.getNotesList()).contains("pii.email redacted in message 0"));
+    out.rejected.forEach(
+        r -> r.getRejectionsList().forEach(x -> reasons.merge(x.getReason(), 1L, Long::sum)));
+    assertThat(reasons.keySet())
+        .contains(
+            RejectReason.EXACT_DUPLICATE,
+            RejectReason.REFUSAL,
+            RejectReason.EMPTY_FIELD,
+            RejectReason.TEMPLATE_INJECTION,
+            RejectReason.TOO_LONG,
+            RejectReason.MALFORMED_RECORD);
+    assertThat(out.curated)
+        .anySatisfy(c -> assertThat(c.getNotesList()).contains("pii.email redacted in message 0"));
 
-    // The restarted worker's statistics (rebuilt from the topics, then updated) agree with what is on the topics.
+    // The restarted worker's statistics (rebuilt from the topics, then updated) agree with what is
+    // on the topics.
     await().atMost(Duration.ofSeconds(30)).until(() -> second.decided() + first.decided() >= total);
     long curatedStats = 0;
     long rejectedStats = 0;
@@ -165,13 +217,23 @@ class CurationKafkaTest {
     RawRecords gen = new RawRecords(3);
     int total = 1_500;
     for (int i = 0; i < total; i++) {
-      send(i == 700 ? gen.pair("id-700", "ds0", "POISON question about returns", "Returns are free within the window.")
-          : gen.clean("id-" + i, "ds0"));
+      send(
+          i == 700
+              ? gen.pair(
+                  "id-700",
+                  "ds0",
+                  "POISON question about returns",
+                  "Returns are free within the window.")
+              : gen.clean("id-" + i, "ds0"));
     }
     producer.flush();
-    FailingOnceTokenizer tokenizer = new FailingOnceTokenizer(Llama2cTokenizer.stories260K(), "POISON");
-    CurationWorker worker = worker(PolicyProperties.parse(Map.of("defaults.retrain.enabled", "false")), new RetrainPlanner(),
-        new TemplateProfiles(tokenizer));
+    FailingOnceTokenizer tokenizer =
+        new FailingOnceTokenizer(Llama2cTokenizer.stories260K(), "POISON");
+    CurationWorker worker =
+        worker(
+            PolicyProperties.parse(Map.of("defaults.retrain.enabled", "false")),
+            new RetrainPlanner(),
+            new TemplateProfiles(tokenizer));
     OutputReader out = new OutputReader(kafka, topics, infra.group("verify"));
     closeLater.add(out);
     await().atMost(Duration.ofSeconds(120)).until(() -> out.poll() >= total);
@@ -182,26 +244,33 @@ class CurationKafkaTest {
     out.rejected.forEach(r -> decided.add(r.getExample().getId()));
     assertThat(decided).hasSize(total).doesNotHaveDuplicates();
     assertThat(out.curated).anySatisfy(c -> assertThat(c.getExample().getId()).isEqualTo("id-700"));
-    // The session that failed committed nothing of its open batch; the new session's stats were rebuilt, not added to.
-    assertThat(worker.stats().stats("acme", "ds0").build().getCurated()).isEqualTo(out.curated.size());
+    // The session that failed committed nothing of its open batch; the new session's stats were
+    // rebuilt, not added to.
+    assertThat(worker.stats().stats("acme", "ds0").build().getCurated())
+        .isEqualTo(out.curated.size());
   }
 
   @Test
   void retrainPolicyFiresOnceAtTheThresholdAndNeverWhileTheJobRuns() throws Exception {
-    PolicyBook policies = PolicyProperties.parse(Map.of(
-        "datasets.acme/faq.retrain.min-total", "50",
-        "datasets.acme/faq.retrain.min-new", "40",
-        "datasets.acme/faq.retrain.adapter", "faq-bot",
-        "datasets.acme/faq.training.lora-r", "4"));
+    PolicyBook policies =
+        PolicyProperties.parse(
+            Map.of(
+                "datasets.acme/faq.retrain.min-total", "50",
+                "datasets.acme/faq.retrain.min-new", "40",
+                "datasets.acme/faq.retrain.adapter", "faq-bot",
+                "datasets.acme/faq.training.lora-r", "4"));
     RetrainPlanner planner = new RetrainPlanner();
     CurationWorker worker = worker(policies, planner);
-    closeLater.add(new dev.tuneloop.curation.retrain.JobTracker(kafka, topics.trainingEvents(), planner).start());
+    closeLater.add(
+        new dev.tuneloop.curation.retrain.JobTracker(kafka, topics.trainingEvents(), planner)
+            .start());
     RawRecords gen = new RawRecords(11);
     for (int i = 0; i < 60; i++) {
       send(gen.clean("faq-" + i, "faq"));
     }
     producer.flush();
-    RequestReader requests = new RequestReader(kafka, topics.trainingRequests(), infra.group("requests"));
+    RequestReader requests =
+        new RequestReader(kafka, topics.trainingRequests(), infra.group("requests"));
     closeLater.add(requests);
     await().atMost(Duration.ofSeconds(60)).until(() -> requests.poll() >= 1);
 
@@ -210,35 +279,60 @@ class CurationKafkaTest {
     assertThat(spec.getTenant()).isEqualTo("acme");
     assertThat(spec.getLora().getLoraR()).isEqualTo(4);
     assertThat(spec.getRequestedBy()).isEqualTo(RetrainPlanner.REQUESTED_BY);
-    List<SnapshotRecord> snapshot = DatasetSnapshots.readAll(infra.objectStore(), spec.getDatasetSnapshot());
+    List<SnapshotRecord> snapshot =
+        DatasetSnapshots.readAll(infra.objectStore(), spec.getDatasetSnapshot());
     assertThat(snapshot.size()).isBetween(50, 60);
-    assertThat(snapshot.getFirst().messages()).extracting(SnapshotRecord.Message::role).containsExactly("user", "assistant");
+    assertThat(snapshot.getFirst().messages())
+        .extracting(SnapshotRecord.Message::role)
+        .containsExactly("user", "assistant");
 
-    // 50 more: enough new examples, but the job has not finished, so no second request; a restart changes nothing.
+    // 50 more: enough new examples, but the job has not finished, so no second request; a restart
+    // changes nothing.
     for (int i = 60; i < 110; i++) {
       send(gen.clean("faq-" + i, "faq"));
     }
     producer.flush();
-    await().atMost(Duration.ofSeconds(60)).until(() -> worker.stats().curatedCount("acme/faq") >= 110);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> worker.stats().curatedCount("acme/faq") >= 110);
     worker.close();
     RetrainPlanner planner2 = new RetrainPlanner();
     CurationWorker restarted = worker(policies, planner2);
-    closeLater.add(new dev.tuneloop.curation.retrain.JobTracker(kafka, topics.trainingEvents(), planner2).start());
-    await().atMost(Duration.ofSeconds(60)).until(() -> planner2.lastRequest("acme/faq").isPresent());
+    closeLater.add(
+        new dev.tuneloop.curation.retrain.JobTracker(kafka, topics.trainingEvents(), planner2)
+            .start());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> planner2.lastRequest("acme/faq").isPresent());
     send(gen.clean("faq-extra", "faq"));
     producer.flush();
-    await().atMost(Duration.ofSeconds(60)).until(() -> restarted.stats().curatedCount("acme/faq") >= 111);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> restarted.stats().curatedCount("acme/faq") >= 111);
     assertThat(requests.poll()).isEqualTo(1);
 
-    // The trainer reports the job done: the examples waiting since then trigger exactly one more request (the
+    // The trainer reports the job done: the examples waiting since then trigger exactly one more
+    // request (the
     // periodic check covers datasets with no new traffic).
-    producer.send(new ProducerRecord<>(topics.trainingEvents(), spec.getJobId(), TrainingJobEvent.newBuilder()
-        .setJobId(spec.getJobId()).setTenant("acme").setAdapterName("faq-bot").setState(JobState.SUCCEEDED).build()));
+    producer.send(
+        new ProducerRecord<>(
+            topics.trainingEvents(),
+            spec.getJobId(),
+            TrainingJobEvent.newBuilder()
+                .setJobId(spec.getJobId())
+                .setTenant("acme")
+                .setAdapterName("faq-bot")
+                .setState(JobState.SUCCEEDED)
+                .build()));
     producer.flush();
     await().atMost(Duration.ofSeconds(60)).until(() -> requests.poll() >= 2);
     assertThat(requests.poll()).isEqualTo(2);
     assertThat(requests.specs.get(1).getDatasetSnapshot()).isNotEqualTo(spec.getDatasetSnapshot());
-    assertThat(DatasetSnapshots.readManifest(infra.objectStore(), requests.specs.get(1).getDatasetSnapshot()).count()).isEqualTo(111);
+    assertThat(
+            DatasetSnapshots.readManifest(
+                    infra.objectStore(), requests.specs.get(1).getDatasetSnapshot())
+                .count())
+        .isEqualTo(111);
   }
 
   /** Reads curated and rejected output (read_committed), accumulating. */
@@ -250,8 +344,11 @@ class CurationKafkaTest {
 
     OutputReader(KafkaSettings kafka, CurationTopics topics, String group) {
       this.topics = topics;
-      consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(kafka.consumerProperties(group),
-          new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+      consumer =
+          new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+              kafka.consumerProperties(group),
+              new org.apache.kafka.common.serialization.StringDeserializer(),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer());
       consumer.subscribe(List.of(topics.curated(), topics.rejected()));
     }
 
@@ -277,8 +374,11 @@ class CurationKafkaTest {
     private final org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]> consumer;
 
     RequestReader(KafkaSettings kafka, String topic, String group) {
-      consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(kafka.consumerProperties(group),
-          new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+      consumer =
+          new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+              kafka.consumerProperties(group),
+              new org.apache.kafka.common.serialization.StringDeserializer(),
+              new org.apache.kafka.common.serialization.ByteArrayDeserializer());
       consumer.subscribe(List.of(topic));
     }
 

@@ -6,8 +6,8 @@ import dev.tuneloop.llm.tokenizer.Tokenizer;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The real tokenizer, except that the first text containing a marker throws: a fault in the middle of a batch, after
- * earlier records of the batch were already sent inside the open transaction.
+ * The real tokenizer, except that the first text containing a marker throws: a fault in the middle
+ * of a batch, after earlier records of the batch were already sent inside the open transaction.
  */
 final class FailingOnceTokenizer implements Tokenizer {
 
@@ -32,12 +32,43 @@ final class FailingOnceTokenizer implements Tokenizer {
     return delegate.encodeWithOffsets(text);
   }
 
-  @Override public String decode(int[] ids) { return delegate.decode(ids); }
-  @Override public StreamingDecoder streamingDecoder() { return delegate.streamingDecoder(); }
-  @Override public int bosId() { return delegate.bosId(); }
-  @Override public int eosId() { return delegate.eosId(); }
-  @Override public int vocabSize() { return delegate.vocabSize(); }
-  @Override public String bosToken() { return delegate.bosToken(); }
-  @Override public String eosToken() { return delegate.eosToken(); }
-  @Override public boolean addsBos() { return delegate.addsBos(); }
+  @Override
+  public String decode(int[] ids) {
+    return delegate.decode(ids);
+  }
+
+  @Override
+  public StreamingDecoder streamingDecoder() {
+    return delegate.streamingDecoder();
+  }
+
+  @Override
+  public int bosId() {
+    return delegate.bosId();
+  }
+
+  @Override
+  public int eosId() {
+    return delegate.eosId();
+  }
+
+  @Override
+  public int vocabSize() {
+    return delegate.vocabSize();
+  }
+
+  @Override
+  public String bosToken() {
+    return delegate.bosToken();
+  }
+
+  @Override
+  public String eosToken() {
+    return delegate.eosToken();
+  }
+
+  @Override
+  public boolean addsBos() {
+    return delegate.addsBos();
+  }
 }

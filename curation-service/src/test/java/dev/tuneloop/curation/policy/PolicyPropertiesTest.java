@@ -11,13 +11,15 @@ class PolicyPropertiesTest {
 
   @Test
   void datasetOverridesStartFromTheConfiguredDefaults() {
-    PolicyBook book = PolicyProperties.parse(Map.of(
-        "defaults.max-seq-len", "256",
-        "datasets.acme/support.pii", "reject",
-        "datasets.acme/support.retrain.min-new", "10",
-        "datasets.acme/support.retrain.schedule", "24h",
-        "datasets.acme/support.training.lora-r", "16",
-        "datasets.acme/support.training.target-modules", "q_proj, v_proj,down_proj"));
+    PolicyBook book =
+        PolicyProperties.parse(
+            Map.of(
+                "defaults.max-seq-len", "256",
+                "datasets.acme/support.pii", "reject",
+                "datasets.acme/support.retrain.min-new", "10",
+                "datasets.acme/support.retrain.schedule", "24h",
+                "datasets.acme/support.training.lora-r", "16",
+                "datasets.acme/support.training.target-modules", "q_proj, v_proj,down_proj"));
     CurationPolicy support = book.policyFor("acme", "support");
     assertThat(support.maxSeqLen()).isEqualTo(256);
     assertThat(support.pii()).isEqualTo(PiiAction.REJECT);
@@ -39,8 +41,10 @@ class PolicyPropertiesTest {
 
   @Test
   void badValueIsNamedWithTheProperty() {
-    assertThatThrownBy(() -> PolicyProperties.parse(Map.of("datasets.acme/x.near-duplicate-threshold", "1.5")))
-        .hasMessageContaining("curation.datasets.acme/x.near-duplicate-threshold = '1.5' is invalid")
+    assertThatThrownBy(
+            () -> PolicyProperties.parse(Map.of("datasets.acme/x.near-duplicate-threshold", "1.5")))
+        .hasMessageContaining(
+            "curation.datasets.acme/x.near-duplicate-threshold = '1.5' is invalid")
         .hasMessageContaining("between 0 and 1");
   }
 }

@@ -15,23 +15,33 @@ class RetrainPlannerTest {
   private final RetrainPolicy policy = new RetrainPolicy(true, "", 40, 50, null);
 
   private void request(String job, long count, Instant at) {
-    planner.requested("acme/faq", new RetrainPlanner.Request(job, "acme/faq", "datasets/acme/faq/snapshots/x/manifest.json", count, at));
+    planner.requested(
+        "acme/faq",
+        new RetrainPlanner.Request(
+            job, "acme/faq", "datasets/acme/faq/snapshots/x/manifest.json", count, at));
   }
 
   @Test
   void dueOnlyOnceBothMinTotalAndMinNewAreReached() {
     assertThat(planner.due("acme/faq", "acme/faq", policy, 49, T0)).isEmpty();
-    assertThat(planner.due("acme/faq", "acme/faq", policy, 50, T0)).get().asString().contains("50 new curated examples");
+    assertThat(planner.due("acme/faq", "acme/faq", policy, 50, T0))
+        .get()
+        .asString()
+        .contains("50 new curated examples");
   }
 
   @Test
   void notDueWhileTheAdaptersJobRunsThenDueAfterItEnds() {
     request("job-1", 50, T0);
-    assertThat(planner.due("acme/faq", "acme/faq", policy, 95, T0)).as("job not heard of yet").isEmpty();
+    assertThat(planner.due("acme/faq", "acme/faq", policy, 95, T0))
+        .as("job not heard of yet")
+        .isEmpty();
     planner.jobEvent("job-1", JobState.RUNNING);
     assertThat(planner.due("acme/faq", "acme/faq", policy, 95, T0)).isEmpty();
     planner.jobEvent("job-1", JobState.FAILED);
-    assertThat(planner.due("acme/faq", "acme/faq", policy, 89, T0)).as("39 new < min-new 40").isEmpty();
+    assertThat(planner.due("acme/faq", "acme/faq", policy, 89, T0))
+        .as("39 new < min-new 40")
+        .isEmpty();
     assertThat(planner.due("acme/faq", "acme/faq", policy, 90, T0)).isPresent();
     assertThat(planner.curatedSinceLastRequest("acme/faq", 90)).isEqualTo(40);
   }
@@ -41,13 +51,21 @@ class RetrainPlannerTest {
     RetrainPolicy daily = new RetrainPolicy(true, "", 1000, 50, Duration.ofHours(24));
     request("job-1", 60, T0);
     planner.jobEvent("job-1", JobState.SUCCEEDED);
-    assertThat(planner.due("acme/faq", "acme/faq", daily, 65, T0.plus(Duration.ofHours(23)))).isEmpty();
-    assertThat(planner.due("acme/faq", "acme/faq", daily, 65, T0.plus(Duration.ofHours(24)))).get().asString().contains("schedule");
-    assertThat(planner.due("acme/faq", "acme/faq", daily, 60, T0.plus(Duration.ofHours(48)))).as("nothing new").isEmpty();
+    assertThat(planner.due("acme/faq", "acme/faq", daily, 65, T0.plus(Duration.ofHours(23))))
+        .isEmpty();
+    assertThat(planner.due("acme/faq", "acme/faq", daily, 65, T0.plus(Duration.ofHours(24))))
+        .get()
+        .asString()
+        .contains("schedule");
+    assertThat(planner.due("acme/faq", "acme/faq", daily, 60, T0.plus(Duration.ofHours(48))))
+        .as("nothing new")
+        .isEmpty();
   }
 
   @Test
   void disabledPolicyNeverFires() {
-    assertThat(planner.due("acme/faq", "acme/faq", new RetrainPolicy(false, "", 1, 1, null), 1000, T0)).isEmpty();
+    assertThat(
+            planner.due("acme/faq", "acme/faq", new RetrainPolicy(false, "", 1, 1, null), 1000, T0))
+        .isEmpty();
   }
 }

@@ -15,16 +15,29 @@ final class Chats {
   private Chats() {}
 
   static Example pair(String prompt, String response) {
-    return Example.newBuilder().setId("ex-" + IDS.incrementAndGet()).setTenant("acme").setDataset("support")
-        .setFormat("pair").setPair(PromptResponse.newBuilder().setPrompt(prompt).setResponse(response)).build();
+    return Example.newBuilder()
+        .setId("ex-" + IDS.incrementAndGet())
+        .setTenant("acme")
+        .setDataset("support")
+        .setFormat("pair")
+        .setPair(PromptResponse.newBuilder().setPrompt(prompt).setResponse(response))
+        .build();
   }
 
   static Example chat(Object... roleAndContent) {
     Conversation.Builder c = Conversation.newBuilder();
     for (int i = 0; i < roleAndContent.length; i += 2) {
-      c.addMessages(ChatMessage.newBuilder().setRole((Role) roleAndContent[i]).setContent((String) roleAndContent[i + 1]));
+      c.addMessages(
+          ChatMessage.newBuilder()
+              .setRole((Role) roleAndContent[i])
+              .setContent((String) roleAndContent[i + 1]));
     }
-    return Example.newBuilder().setId("ex-" + IDS.incrementAndGet()).setTenant("acme").setDataset("support")
-        .setFormat("openai").setConversation(c).build();
+    return Example.newBuilder()
+        .setId("ex-" + IDS.incrementAndGet())
+        .setTenant("acme")
+        .setDataset("support")
+        .setFormat("openai")
+        .setConversation(c)
+        .build();
   }
 }

@@ -26,20 +26,27 @@ class PiiScannerTest {
 
   @Test
   void findsEachKindOnceAndRedactsInPlace() {
-    String text = "Mail a.b@shop.co.uk, card 4111 1111 1111 1111, IBAN GB82 WEST 1234 5698 7654 32, phone (555) 123-4567.";
-    assertThat(scanner.scan(text)).extracting(Match::kind).containsExactly(Kind.EMAIL, Kind.CARD, Kind.IBAN, Kind.PHONE);
+    String text =
+        "Mail a.b@shop.co.uk, card 4111 1111 1111 1111, IBAN GB82 WEST 1234 5698 7654 32, phone (555) 123-4567.";
+    assertThat(scanner.scan(text))
+        .extracting(Match::kind)
+        .containsExactly(Kind.EMAIL, Kind.CARD, Kind.IBAN, Kind.PHONE);
     assertThat(PiiScanner.redact(text, scanner.scan(text)))
         .isEqualTo("Mail [EMAIL], card [CARD], IBAN [IBAN], phone [PHONE].");
   }
 
   @Test
   void ordinaryNumbersAreNotPii() {
-    assertThat(scanner.scan("Order 123456789 shipped on 2024-01-15, firmware 2.2.0, total 1,299.00 EUR, card ending 1111"))
+    assertThat(
+            scanner.scan(
+                "Order 123456789 shipped on 2024-01-15, firmware 2.2.0, total 1,299.00 EUR, card ending 1111"))
         .isEmpty();
   }
 
   @Test
   void invalidLuhnSixteenDigitsIsNotACard() {
-    assertThat(scanner.scan("Tracking 1234 5678 9012 3456")).extracting(Match::kind).doesNotContain(Kind.CARD);
+    assertThat(scanner.scan("Tracking 1234 5678 9012 3456"))
+        .extracting(Match::kind)
+        .doesNotContain(Kind.CARD);
   }
 }

@@ -16,19 +16,21 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 @Controller("/v1/adapters")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class AdapterController {
-    private final Upstreams upstreams;
+  private final Upstreams upstreams;
 
-    public AdapterController(Upstreams upstreams) {
-        this.upstreams = upstreams;
-    }
+  public AdapterController(Upstreams upstreams) {
+    this.upstreams = upstreams;
+  }
 
-    @Get(produces = MediaType.APPLICATION_JSON)
-    public String list(HttpRequest<?> http) {
-        try {
-            return JsonBodies.print(upstreams.inference().listAdapters(
-                    ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build()));
-        } catch (StatusRuntimeException e) {
-            throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);
-        }
+  @Get(produces = MediaType.APPLICATION_JSON)
+  public String list(HttpRequest<?> http) {
+    try {
+      return JsonBodies.print(
+          upstreams
+              .inference()
+              .listAdapters(ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build()));
+    } catch (StatusRuntimeException e) {
+      throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);
     }
+  }
 }

@@ -26,92 +26,118 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** Training data in (forwarded to ingest-service) and per-dataset statistics (from curation-service). */
+/**
+ * Training data in (forwarded to ingest-service) and per-dataset statistics (from
+ * curation-service).
+ */
 @Controller("/v1/datasets/{dataset}")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class DatasetController {
-    private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+  private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
-    private final Upstreams upstreams;
-    private final ExampleStreamer streamer;
+  private final Upstreams upstreams;
+  private final ExampleStreamer streamer;
 
-    public DatasetController(Upstreams upstreams) {
-        this.upstreams = upstreams;
-        this.streamer = new ExampleStreamer(upstreams);
+  public DatasetController(Upstreams upstreams) {
+    this.upstreams = upstreams;
+    this.streamer = new ExampleStreamer(upstreams);
+  }
+
+  /**
+   * One JSON record, or an array of them, in any ingest format ({@code ?format=auto} by default:
+   * pair, alpaca, sharegpt, openai, delimited). One record answers {@code {example_ids,
+   * duplicate}}; an array answers the summary of the whole stream. {@code Idempotency-Key} applies
+   * to a single record.
+   */
+  @Post(uri = "/examples", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+  public String submitExamples(
+      HttpRequest<?> http,
+      @PathVariable String dataset,
+      @Body String body,
+      @Nullable @QueryValue String format,
+      @Nullable @Header("Idempotency-Key") String key) {
+    checkDataset(dataset);
+    JsonNode json = JsonBodies.parse(body);
+    String tenant = Tenant.of(http);
+    String chosenFormat = format == null || format.isBlank() ? "auto" : format;
+    if (json.isArray()) {
+      if (json.isEmpty()) {
+        throw ApiException.badRequest("The array of examples is empty.");
+      }
+      List<SubmitRequest> records = new ArrayList<>(json.size());
+      for (int i = 0; i < json.size(); i++) {
+        records.add(record(tenant, dataset, json.get(i), chosenFormat, "[" + i + "]", null));
+      }
+      SubmitSummary summary = streamer.submitAll(records);
+      return JsonBodies.print(summary);
     }
-
-    /**
-     * One JSON record, or an array of them, in any ingest format ({@code ?format=auto} by default: pair, alpaca,
-     * sharegpt, openai, delimited). One record answers {@code {example_ids, duplicate}}; an array answers the
-     * summary of the whole stream. {@code Idempotency-Key} applies to a single record.
-     */
-    @Post(uri = "/examples", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    public String submitExamples(HttpRequest<?> http, @PathVariable String dataset, @Body String body,
-                                 @Nullable @QueryValue String format, @Nullable @Header("Idempotency-Key") String key) {
-        checkDataset(dataset);
-        JsonNode json = JsonBodies.parse(body);
-        String tenant = Tenant.of(http);
-        String chosenFormat = format == null || format.isBlank() ? "auto" : format;
-        if (json.isArray()) {
-            if (json.isEmpty()) {
-                throw ApiException.badRequest("The array of examples is empty.");
-            }
-            List<SubmitRequest> records = new ArrayList<>(json.size());
-            for (int i = 0; i < json.size(); i++) {
-                records.add(record(tenant, dataset, json.get(i), chosenFormat, "[" + i + "]", null));
-            }
-            SubmitSummary summary = streamer.submitAll(records);
-            return JsonBodies.print(summary);
-        }
-        SubmitRequest record = record(tenant, dataset, json, chosenFormat, "body", key);
-        try {
-            SubmitResponse response = upstreams.ingest().submit(record);
-            return JsonBodies.print(response);
-        } catch (StatusRuntimeException e) {
-            throw UpstreamErrors.toApi(Upstreams.INGEST, e);
-        }
+    SubmitRequest record = record(tenant, dataset, json, chosenFormat, "body", key);
+    try {
+      SubmitResponse response = upstreams.ingest().submit(record);
+      return JsonBodies.print(response);
+    } catch (StatusRuntimeException e) {
+      throw UpstreamErrors.toApi(Upstreams.INGEST, e);
     }
+  }
 
-    /** A support transcript; see {@link TranscriptJson} for the body. */
-    @Post(uri = "/transcripts", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    public String submitTranscript(HttpRequest<?> http, @PathVariable String dataset, @Body String body) {
-        checkDataset(dataset);
-        SubmitTranscriptRequest request = TranscriptJson.parse(JsonBodies.parse(body), Tenant.of(http), dataset);
-        try {
-            return JsonBodies.print(upstreams.ingest().submitTranscript(request));
-        } catch (StatusRuntimeException e) {
-            throw UpstreamErrors.toApi(Upstreams.INGEST, e);
-        }
+  /** A support transcript; see {@link TranscriptJson} for the body. */
+  @Post(uri = "/transcripts", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+  public String submitTranscript(
+      HttpRequest<?> http, @PathVariable String dataset, @Body String body) {
+    checkDataset(dataset);
+    SubmitTranscriptRequest request =
+        TranscriptJson.parse(JsonBodies.parse(body), Tenant.of(http), dataset);
+    try {
+      return JsonBodies.print(upstreams.ingest().submitTranscript(request));
+    } catch (StatusRuntimeException e) {
+      throw UpstreamErrors.toApi(Upstreams.INGEST, e);
     }
+  }
 
-    @Get(uri = "/stats", produces = MediaType.APPLICATION_JSON)
-    public String stats(HttpRequest<?> http, @PathVariable String dataset) {
-        checkDataset(dataset);
-        try {
-            return JsonBodies.print(upstreams.curation().getDatasetStats(DatasetStatsRequest.newBuilder()
-                    .setTenant(Tenant.of(http)).setDataset(dataset).build()));
-        } catch (StatusRuntimeException e) {
-            throw UpstreamErrors.toApi(Upstreams.CURATION, e);
-        }
+  @Get(uri = "/stats", produces = MediaType.APPLICATION_JSON)
+  public String stats(HttpRequest<?> http, @PathVariable String dataset) {
+    checkDataset(dataset);
+    try {
+      return JsonBodies.print(
+          upstreams
+              .curation()
+              .getDatasetStats(
+                  DatasetStatsRequest.newBuilder()
+                      .setTenant(Tenant.of(http))
+                      .setDataset(dataset)
+                      .build()));
+    } catch (StatusRuntimeException e) {
+      throw UpstreamErrors.toApi(Upstreams.CURATION, e);
     }
+  }
 
-    private static SubmitRequest record(String tenant, String dataset, JsonNode json, String format, String field,
-                                        String idempotencyKey) {
-        if (!json.isObject()) {
-            throw ApiException.badField(field, "each example must be a JSON object");
-        }
-        SubmitRequest.Builder record = SubmitRequest.newBuilder()
-                .setTenant(tenant).setDataset(dataset).setFormat(format).setJson(json.toString());
-        if (idempotencyKey != null && !idempotencyKey.isBlank()) {
-            record.setIdempotencyKey(idempotencyKey);
-        }
-        return record.build();
+  private static SubmitRequest record(
+      String tenant,
+      String dataset,
+      JsonNode json,
+      String format,
+      String field,
+      String idempotencyKey) {
+    if (!json.isObject()) {
+      throw ApiException.badField(field, "each example must be a JSON object");
     }
+    SubmitRequest.Builder record =
+        SubmitRequest.newBuilder()
+            .setTenant(tenant)
+            .setDataset(dataset)
+            .setFormat(format)
+            .setJson(json.toString());
+    if (idempotencyKey != null && !idempotencyKey.isBlank()) {
+      record.setIdempotencyKey(idempotencyKey);
+    }
+    return record.build();
+  }
 
-    static void checkDataset(String dataset) {
-        if (!DATASET.matcher(dataset).matches()) {
-            throw ApiException.badField("dataset", "must be 1-128 letters, digits, '.', '_' or '-', starting with a "
-                    + "letter or digit");
-        }
+  static void checkDataset(String dataset) {
+    if (!DATASET.matcher(dataset).matches()) {
+      throw ApiException.badField(
+          "dataset",
+          "must be 1-128 letters, digits, '.', '_' or '-', starting with a " + "letter or digit");
     }
+  }
 }

@@ -28,91 +28,103 @@ import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
- * Training jobs, forwarded to trainer-service. Bodies and answers are the Protobuf messages as JSON with the .proto's
- * field names ({@code TrainingJobSpec} in, {@code JobStatus} out). A tenant sees and touches only its own jobs.
+ * Training jobs, forwarded to trainer-service. Bodies and answers are the Protobuf messages as JSON
+ * with the .proto's field names ({@code TrainingJobSpec} in, {@code JobStatus} out). A tenant sees
+ * and touches only its own jobs.
  */
 @Controller("/v1/jobs")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class JobController {
-    private final Upstreams upstreams;
+  private final Upstreams upstreams;
 
-    public JobController(Upstreams upstreams) {
-        this.upstreams = upstreams;
-    }
+  public JobController(Upstreams upstreams) {
+    this.upstreams = upstreams;
+  }
 
-    @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    public HttpResponse<String> submit(HttpRequest<?> http, @Body String body) {
-        TrainingJobSpec.Builder spec = JsonBodies.merge(body, TrainingJobSpec.newBuilder());
-        String tenant = Tenant.of(http);
-        if (!spec.getTenant().isEmpty() && !spec.getTenant().equals(tenant)) {
-            throw ApiException.badField("tenant", "must be empty or your own tenant \"" + tenant + "\"");
-        }
-        if (spec.getAdapterName().isBlank()) {
-            throw ApiException.badField("adapter_name", "is required");
-        }
-        if (spec.getDatasetSnapshot().isBlank()) {
-            throw ApiException.badField("dataset_snapshot", "is required (a manifest key under datasets/)");
-        }
-        spec.setTenant(tenant);
-        if (spec.getRequestedBy().isEmpty()) {
-            spec.setRequestedBy("gateway");
-        }
-        JobStatus status = call(() -> upstreams.trainer().submitJob(spec.build()));
-        return HttpResponse.created(JsonBodies.print(status)).contentType(MediaType.APPLICATION_JSON_TYPE);
+  @Post(consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+  public HttpResponse<String> submit(HttpRequest<?> http, @Body String body) {
+    TrainingJobSpec.Builder spec = JsonBodies.merge(body, TrainingJobSpec.newBuilder());
+    String tenant = Tenant.of(http);
+    if (!spec.getTenant().isEmpty() && !spec.getTenant().equals(tenant)) {
+      throw ApiException.badField("tenant", "must be empty or your own tenant \"" + tenant + "\"");
     }
+    if (spec.getAdapterName().isBlank()) {
+      throw ApiException.badField("adapter_name", "is required");
+    }
+    if (spec.getDatasetSnapshot().isBlank()) {
+      throw ApiException.badField(
+          "dataset_snapshot", "is required (a manifest key under datasets/)");
+    }
+    spec.setTenant(tenant);
+    if (spec.getRequestedBy().isEmpty()) {
+      spec.setRequestedBy("gateway");
+    }
+    JobStatus status = call(() -> upstreams.trainer().submitJob(spec.build()));
+    return HttpResponse.created(JsonBodies.print(status))
+        .contentType(MediaType.APPLICATION_JSON_TYPE);
+  }
 
-    /** {@code ?state=RUNNING} (repeatable, comma-separated too) narrows the list. */
-    @Get(produces = MediaType.APPLICATION_JSON)
-    public String list(HttpRequest<?> http, @Nullable @QueryValue String state) {
-        ListJobsRequest.Builder request = ListJobsRequest.newBuilder().setTenant(Tenant.of(http));
-        if (state != null && !state.isBlank()) {
-            for (String name : state.split(",")) {
-                request.addStates(parseState(name.strip()));
-            }
-        }
-        ListJobsResponse jobs = call(() -> upstreams.trainer().listJobs(request.build()));
-        return JsonBodies.print(jobs);
+  /** {@code ?state=RUNNING} (repeatable, comma-separated too) narrows the list. */
+  @Get(produces = MediaType.APPLICATION_JSON)
+  public String list(HttpRequest<?> http, @Nullable @QueryValue String state) {
+    ListJobsRequest.Builder request = ListJobsRequest.newBuilder().setTenant(Tenant.of(http));
+    if (state != null && !state.isBlank()) {
+      for (String name : state.split(",")) {
+        request.addStates(parseState(name.strip()));
+      }
     }
+    ListJobsResponse jobs = call(() -> upstreams.trainer().listJobs(request.build()));
+    return JsonBodies.print(jobs);
+  }
 
-    @Get(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
-    public String get(HttpRequest<?> http, @PathVariable String id) {
-        JobStatus status = call(() -> upstreams.trainer().getJob(GetJobRequest.newBuilder().setJobId(id).build()));
-        return JsonBodies.print(ownJob(http, id, status));
-    }
+  @Get(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
+  public String get(HttpRequest<?> http, @PathVariable String id) {
+    JobStatus status =
+        call(() -> upstreams.trainer().getJob(GetJobRequest.newBuilder().setJobId(id).build()));
+    return JsonBodies.print(ownJob(http, id, status));
+  }
 
-    @Delete(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
-    public String cancel(HttpRequest<?> http, @PathVariable String id) {
-        get(http, id); // 404 unless it is the caller's job
-        JobStatus status = call(() -> upstreams.trainer().cancelJob(CancelJobRequest.newBuilder().setJobId(id).build()));
-        return JsonBodies.print(status);
-    }
+  @Delete(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
+  public String cancel(HttpRequest<?> http, @PathVariable String id) {
+    get(http, id); // 404 unless it is the caller's job
+    JobStatus status =
+        call(
+            () ->
+                upstreams.trainer().cancelJob(CancelJobRequest.newBuilder().setJobId(id).build()));
+    return JsonBodies.print(status);
+  }
 
-    private static JobStatus ownJob(HttpRequest<?> http, String id, JobStatus status) {
-        String owner = status.getSpec().getTenant().isEmpty() ? status.getLatest().getTenant() : status.getSpec().getTenant();
-        if (!owner.equals(Tenant.of(http))) {
-            throw new ApiException(io.micronaut.http.HttpStatus.NOT_FOUND, "not_found", "id", "No job " + id + ".");
-        }
-        return status;
+  private static JobStatus ownJob(HttpRequest<?> http, String id, JobStatus status) {
+    String owner =
+        status.getSpec().getTenant().isEmpty()
+            ? status.getLatest().getTenant()
+            : status.getSpec().getTenant();
+    if (!owner.equals(Tenant.of(http))) {
+      throw new ApiException(
+          io.micronaut.http.HttpStatus.NOT_FOUND, "not_found", "id", "No job " + id + ".");
     }
+    return status;
+  }
 
-    private static JobState parseState(String name) {
-        try {
-            JobState state = JobState.valueOf(name.toUpperCase(Locale.ROOT));
-            if (state != JobState.UNRECOGNIZED && state != JobState.JOB_STATE_UNSPECIFIED) {
-                return state;
-            }
-        } catch (IllegalArgumentException ignored) {
-            // reported below
-        }
-        throw ApiException.badField("state", "must be one of QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, not \""
-                + name + "\"");
+  private static JobState parseState(String name) {
+    try {
+      JobState state = JobState.valueOf(name.toUpperCase(Locale.ROOT));
+      if (state != JobState.UNRECOGNIZED && state != JobState.JOB_STATE_UNSPECIFIED) {
+        return state;
+      }
+    } catch (IllegalArgumentException ignored) {
+      // reported below
     }
+    throw ApiException.badField(
+        "state",
+        "must be one of QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED, not \"" + name + "\"");
+  }
 
-    private static <T> T call(Supplier<T> rpc) {
-        try {
-            return rpc.get();
-        } catch (StatusRuntimeException e) {
-            throw UpstreamErrors.toApi(Upstreams.TRAINER, e);
-        }
+  private static <T> T call(Supplier<T> rpc) {
+    try {
+      return rpc.get();
+    } catch (StatusRuntimeException e) {
+      throw UpstreamErrors.toApi(Upstreams.TRAINER, e);
     }
+  }
 }

@@ -13,53 +13,67 @@ import dev.tuneloop.proto.v1.SubmitResponse;
 import dev.tuneloop.proto.v1.SubmitSummary;
 import java.util.Set;
 
-/** Reads request bodies as JSON ourselves, so a malformed body gets a 400 that says where it broke. */
+/**
+ * Reads request bodies as JSON ourselves, so a malformed body gets a 400 that says where it broke.
+ */
 public final class JsonBodies {
-    public static final ObjectMapper MAPPER = new ObjectMapper();
-    /** Lists are always printed, empty ones as []; other unset fields are left out, as proto3 JSON does. */
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
-            .includingDefaultValueFields(Set.of(
-                    ListAdaptersResponse.getDescriptor().findFieldByName("adapters"),
-                    ListJobsResponse.getDescriptor().findFieldByName("jobs"),
-                    SubmitResponse.getDescriptor().findFieldByName("example_ids"),
-                    SubmitSummary.getDescriptor().findFieldByName("errors")))
-            .preservingProtoFieldNames()
-            .omittingInsignificantWhitespace();
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
+  public static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private JsonBodies() {
-    }
+  /**
+   * Lists are always printed, empty ones as []; other unset fields are left out, as proto3 JSON
+   * does.
+   */
+  private static final JsonFormat.Printer PRINTER =
+      JsonFormat.printer()
+          .includingDefaultValueFields(
+              Set.of(
+                  ListAdaptersResponse.getDescriptor().findFieldByName("adapters"),
+                  ListJobsResponse.getDescriptor().findFieldByName("jobs"),
+                  SubmitResponse.getDescriptor().findFieldByName("example_ids"),
+                  SubmitSummary.getDescriptor().findFieldByName("errors")))
+          .preservingProtoFieldNames()
+          .omittingInsignificantWhitespace();
 
-    public static JsonNode parse(String body) {
-        if (body == null || body.isBlank()) {
-            throw ApiException.badRequest("The request body is empty; send a JSON document.");
-        }
-        try {
-            return MAPPER.readTree(body);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw ApiException.badRequest("Malformed JSON" + where + ": " + e.getOriginalMessage());
-        }
-    }
+  private static final JsonFormat.Parser PARSER = JsonFormat.parser();
 
-    /** A Protobuf message as JSON with the .proto's snake_case field names. */
-    public static String print(Message message) {
-        try {
-            return PRINTER.print(message);
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("cannot print " + message.getDescriptorForType().getFullName(), e);
-        }
-    }
+  private JsonBodies() {}
 
-    /** Merges JSON into a Protobuf builder (snake_case or lowerCamel names), 400 naming the problem if it does not fit. */
-    public static <B extends Message.Builder> B merge(String json, B builder) {
-        ProtoJsonCheck.check(parse(json), builder.getDescriptorForType(), "");
-        try {
-            PARSER.merge(json, builder);
-            return builder;
-        } catch (InvalidProtocolBufferException e) {
-            throw ApiException.badRequest("Invalid " + builder.getDescriptorForType().getName() + ": " + e.getMessage());
-        }
+  public static JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      throw ApiException.badRequest("The request body is empty; send a JSON document.");
     }
+    try {
+      return MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw ApiException.badRequest("Malformed JSON" + where + ": " + e.getOriginalMessage());
+    }
+  }
+
+  /** A Protobuf message as JSON with the .proto's snake_case field names. */
+  public static String print(Message message) {
+    try {
+      return PRINTER.print(message);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException(
+          "cannot print " + message.getDescriptorForType().getFullName(), e);
+    }
+  }
+
+  /**
+   * Merges JSON into a Protobuf builder (snake_case or lowerCamel names), 400 naming the problem if
+   * it does not fit.
+   */
+  public static <B extends Message.Builder> B merge(String json, B builder) {
+    ProtoJsonCheck.check(parse(json), builder.getDescriptorForType(), "");
+    try {
+      PARSER.merge(json, builder);
+      return builder;
+    } catch (InvalidProtocolBufferException e) {
+      throw ApiException.badRequest(
+          "Invalid " + builder.getDescriptorForType().getName() + ": " + e.getMessage());
+    }
+  }
 }

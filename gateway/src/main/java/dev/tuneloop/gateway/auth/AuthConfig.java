@@ -7,19 +7,24 @@ import java.util.List;
 /**
  * API keys and the paths that need none.
  *
- * @param enabled     false: every request is the {@code default-tenant}'s (the local default on a laptop)
- * @param apiKeys     entries {@code "key:tenant"}; a client sends {@code Authorization: Bearer key}
- * @param exemptPaths path prefixes served without a key (health, dashboard assets); "/" matches only the root
+ * @param enabled false: every request is the {@code default-tenant}'s (the local default on a
+ *     laptop)
+ * @param apiKeys entries {@code "key:tenant"}; a client sends {@code Authorization: Bearer key}
+ * @param exemptPaths path prefixes served without a key (health, dashboard assets); "/" matches
+ *     only the root
  */
 @ConfigurationProperties("tuneloop.gateway.auth")
 public record AuthConfig(
-        @Bindable(defaultValue = "true") boolean enabled,
-        @Bindable(defaultValue = "default") String defaultTenant,
-        List<String> apiKeys,
-        List<String> exemptPaths) {
+    @Bindable(defaultValue = "true") boolean enabled,
+    @Bindable(defaultValue = "default") String defaultTenant,
+    List<String> apiKeys,
+    List<String> exemptPaths) {
 
-    public AuthConfig {
-        apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
-        exemptPaths = exemptPaths == null ? List.of("/health", "/", "/index.html", "/assets/") : List.copyOf(exemptPaths);
-    }
+  public AuthConfig {
+    apiKeys = apiKeys == null ? List.of() : List.copyOf(apiKeys);
+    exemptPaths =
+        exemptPaths == null
+            ? List.of("/health", "/", "/index.html", "/assets/")
+            : List.copyOf(exemptPaths);
+  }
 }

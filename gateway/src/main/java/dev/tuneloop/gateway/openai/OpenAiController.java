@@ -36,132 +36,154 @@ import java.util.concurrent.CompletionException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 
-/** OpenAI-compatible chat: {@code POST /v1/chat/completions} (unary or SSE) and {@code GET /v1/models}. */
+/**
+ * OpenAI-compatible chat: {@code POST /v1/chat/completions} (unary or SSE) and {@code GET
+ * /v1/models}.
+ */
 @Controller("/v1")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class OpenAiController {
-    static final String DONE = "[DONE]";
+  static final String DONE = "[DONE]";
 
-    private final Upstreams upstreams;
+  private final Upstreams upstreams;
 
-    public OpenAiController(Upstreams upstreams) {
-        this.upstreams = upstreams;
+  public OpenAiController(Upstreams upstreams) {
+    this.upstreams = upstreams;
+  }
+
+  @Post(
+      uri = "/chat/completions",
+      consumes = MediaType.ALL,
+      produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
+  public HttpResponse<?> chatCompletions(HttpRequest<?> http, @Body String body) {
+    String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    ChatCompletionRequest parsed =
+        ChatCompletionRequest.parse(JsonBodies.parse(body), Tenant.of(http), id);
+    long created = System.currentTimeMillis() / 1000;
+    if (parsed.stream()) {
+      return HttpResponse.ok(stream(id, created, parsed))
+          .contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
+    }
+    try {
+      ChatResponse response = upstreams.inferenceChat().chat(parsed.request());
+      return HttpResponse.ok(
+              ChatCompletionJson.completion(id, created, parsed.model(), response).toString())
+          .contentType(MediaType.APPLICATION_JSON_TYPE);
+    } catch (StatusRuntimeException e) {
+      throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);
+    }
+  }
+
+  /**
+   * Server-sent events: one {@code data: {chunk}} per generated piece, then {@code data: [DONE]}.
+   * The HTTP status waits for the first chunk, so a request inference refuses (unknown adapter,
+   * say) gets a proper JSON error; an error after that becomes a final {@code data: {"error": ...}}
+   * event, as OpenAI does. A client that goes away cancels the gRPC call, which stops generation
+   * upstream.
+   */
+  private Flux<Event<String>> stream(String id, long created, ChatCompletionRequest parsed) {
+    ChunkForwarder forwarder = new ChunkForwarder(id, created, parsed.model());
+    upstreams.inferenceStreaming().chatStream(parsed.request(), forwarder);
+    forwarder.awaitFirstSignal();
+    return forwarder.events();
+  }
+
+  @Get(uri = "/models", produces = MediaType.APPLICATION_JSON)
+  public String models(HttpRequest<?> http) {
+    ListAdaptersResponse adapters;
+    try {
+      adapters =
+          upstreams
+              .inference()
+              .listAdapters(ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build());
+    } catch (StatusRuntimeException e) {
+      throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);
+    }
+    Set<String> ids = new LinkedHashSet<>();
+    ids.add(ChatCompletionRequest.BASE_MODEL);
+    for (AdapterInfo info : adapters.getAdaptersList()) {
+      AdapterPublished a = info.getAdapter();
+      ids.add(a.getName());
+      ids.add(a.getName() + "@" + a.getVersion());
+    }
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.put("object", "list");
+    var data = root.putArray("data");
+    for (String model : ids) {
+      ObjectNode entry = data.addObject();
+      entry.put("id", model);
+      entry.put("object", "model");
+      entry.put("created", 0);
+      entry.put("owned_by", "tuneloop");
+    }
+    return root.toString();
+  }
+
+  /**
+   * Bridges the gRPC stream into SSE events, cancelling the call when the HTTP client disconnects.
+   */
+  private static final class ChunkForwarder
+      implements ClientResponseObserver<ChatRequest, ChatChunk> {
+    private final Sinks.Many<Event<String>> sink = Sinks.many().unicast().onBackpressureBuffer();
+    private final CompletableFuture<Void> firstSignal = new CompletableFuture<>();
+    private final String id;
+    private final long created;
+    private final String model;
+    private volatile ClientCallStreamObserver<ChatRequest> call;
+    private boolean first = true;
+
+    ChunkForwarder(String id, long created, String model) {
+      this.id = id;
+      this.created = created;
+      this.model = model;
     }
 
-    @Post(uri = "/chat/completions", consumes = MediaType.ALL, produces = {MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM})
-    public HttpResponse<?> chatCompletions(HttpRequest<?> http, @Body String body) {
-        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-        ChatCompletionRequest parsed = ChatCompletionRequest.parse(JsonBodies.parse(body), Tenant.of(http), id);
-        long created = System.currentTimeMillis() / 1000;
-        if (parsed.stream()) {
-            return HttpResponse.ok(stream(id, created, parsed)).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
-        }
-        try {
-            ChatResponse response = upstreams.inferenceChat().chat(parsed.request());
-            return HttpResponse.ok(ChatCompletionJson.completion(id, created, parsed.model(), response).toString())
-                    .contentType(MediaType.APPLICATION_JSON_TYPE);
-        } catch (StatusRuntimeException e) {
-            throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);
-        }
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ChatRequest> call) {
+      this.call = call;
     }
 
     /**
-     * Server-sent events: one {@code data: {chunk}} per generated piece, then {@code data: [DONE]}. The HTTP status
-     * waits for the first chunk, so a request inference refuses (unknown adapter, say) gets a proper JSON error; an
-     * error after that becomes a final {@code data: {"error": ...}} event, as OpenAI does. A client that goes away
-     * cancels the gRPC call, which stops generation upstream.
+     * Blocks until the first chunk or the error; an error before any chunk is thrown as the HTTP
+     * answer.
      */
-    private Flux<Event<String>> stream(String id, long created, ChatCompletionRequest parsed) {
-        ChunkForwarder forwarder = new ChunkForwarder(id, created, parsed.model());
-        upstreams.inferenceStreaming().chatStream(parsed.request(), forwarder);
-        forwarder.awaitFirstSignal();
-        return forwarder.events();
+    void awaitFirstSignal() {
+      try {
+        firstSignal.join();
+      } catch (CompletionException e) {
+        throw UpstreamErrors.toApi(Upstreams.INFERENCE, e.getCause());
+      }
     }
 
-    @Get(uri = "/models", produces = MediaType.APPLICATION_JSON)
-    public String models(HttpRequest<?> http) {
-        ListAdaptersResponse adapters;
-        try {
-            adapters = upstreams.inference().listAdapters(ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build());
-        } catch (StatusRuntimeException e) {
-            throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);
-        }
-        Set<String> ids = new LinkedHashSet<>();
-        ids.add(ChatCompletionRequest.BASE_MODEL);
-        for (AdapterInfo info : adapters.getAdaptersList()) {
-            AdapterPublished a = info.getAdapter();
-            ids.add(a.getName());
-            ids.add(a.getName() + "@" + a.getVersion());
-        }
-        ObjectNode root = JsonNodeFactory.instance.objectNode();
-        root.put("object", "list");
-        var data = root.putArray("data");
-        for (String model : ids) {
-            ObjectNode entry = data.addObject();
-            entry.put("id", model);
-            entry.put("object", "model");
-            entry.put("created", 0);
-            entry.put("owned_by", "tuneloop");
-        }
-        return root.toString();
+    Flux<Event<String>> events() {
+      return sink.asFlux().doOnCancel(() -> call.cancel("HTTP client went away", null));
     }
 
-    /** Bridges the gRPC stream into SSE events, cancelling the call when the HTTP client disconnects. */
-    private static final class ChunkForwarder implements ClientResponseObserver<ChatRequest, ChatChunk> {
-        private final Sinks.Many<Event<String>> sink = Sinks.many().unicast().onBackpressureBuffer();
-        private final CompletableFuture<Void> firstSignal = new CompletableFuture<>();
-        private final String id;
-        private final long created;
-        private final String model;
-        private volatile ClientCallStreamObserver<ChatRequest> call;
-        private boolean first = true;
-
-        ChunkForwarder(String id, long created, String model) {
-            this.id = id;
-            this.created = created;
-            this.model = model;
-        }
-
-        @Override
-        public void beforeStart(ClientCallStreamObserver<ChatRequest> call) {
-            this.call = call;
-        }
-
-        /** Blocks until the first chunk or the error; an error before any chunk is thrown as the HTTP answer. */
-        void awaitFirstSignal() {
-            try {
-                firstSignal.join();
-            } catch (CompletionException e) {
-                throw UpstreamErrors.toApi(Upstreams.INFERENCE, e.getCause());
-            }
-        }
-
-        Flux<Event<String>> events() {
-            return sink.asFlux().doOnCancel(() -> call.cancel("HTTP client went away", null));
-        }
-
-        @Override
-        public void onNext(ChatChunk chunk) {
-            sink.tryEmitNext(Event.of(ChatCompletionJson.chunk(id, created, model, chunk, first).toString()));
-            first = false;
-            firstSignal.complete(null);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            if (firstSignal.completeExceptionally(error)) {
-                return;
-            }
-            ApiException api = UpstreamErrors.toApi(Upstreams.INFERENCE, error);
-            sink.tryEmitNext(Event.of(ApiErrors.body(api.status(), api.type(), api.param(), api.getMessage()).toString()));
-            sink.tryEmitComplete();
-        }
-
-        @Override
-        public void onCompleted() {
-            firstSignal.complete(null);
-            sink.tryEmitNext(Event.of(DONE));
-            sink.tryEmitComplete();
-        }
+    @Override
+    public void onNext(ChatChunk chunk) {
+      sink.tryEmitNext(
+          Event.of(ChatCompletionJson.chunk(id, created, model, chunk, first).toString()));
+      first = false;
+      firstSignal.complete(null);
     }
+
+    @Override
+    public void onError(Throwable error) {
+      if (firstSignal.completeExceptionally(error)) {
+        return;
+      }
+      ApiException api = UpstreamErrors.toApi(Upstreams.INFERENCE, error);
+      sink.tryEmitNext(
+          Event.of(
+              ApiErrors.body(api.status(), api.type(), api.param(), api.getMessage()).toString()));
+      sink.tryEmitComplete();
+    }
+
+    @Override
+    public void onCompleted() {
+      firstSignal.complete(null);
+      sink.tryEmitNext(Event.of(DONE));
+      sink.tryEmitComplete();
+    }
+  }
 }

@@ -4,32 +4,49 @@ import dev.tuneloop.gateway.api.ApiException;
 import io.grpc.Status;
 import io.micronaut.http.HttpStatus;
 
-/** Turns a gRPC failure of an upstream service into the HTTP answer a client understands, naming the service. */
+/**
+ * Turns a gRPC failure of an upstream service into the HTTP answer a client understands, naming the
+ * service.
+ */
 public final class UpstreamErrors {
-    private UpstreamErrors() {
-    }
+  private UpstreamErrors() {}
 
-    public static ApiException toApi(String service, Throwable error) {
-        Status status = Status.fromThrowable(error);
-        String detail = status.getDescription() == null ? status.getCode().name() : status.getDescription();
-        return switch (status.getCode()) {
-            case UNAVAILABLE, DEADLINE_EXCEEDED -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
-                    "upstream_unavailable", null, service + " is unavailable: " + detail);
-            case INVALID_ARGUMENT, OUT_OF_RANGE -> new ApiException(HttpStatus.BAD_REQUEST,
-                    "invalid_request_error", null, detail);
-            case NOT_FOUND -> new ApiException(HttpStatus.NOT_FOUND, "not_found", null, detail);
-            case ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED -> new ApiException(HttpStatus.CONFLICT,
-                    "conflict", null, detail);
-            case RESOURCE_EXHAUSTED -> new ApiException(HttpStatus.TOO_MANY_REQUESTS, "rate_limited", null,
-                    service + " is busy: " + detail);
-            case PERMISSION_DENIED, UNAUTHENTICATED -> new ApiException(HttpStatus.FORBIDDEN, "permission_denied",
-                    null, detail);
-            case UNIMPLEMENTED -> new ApiException(HttpStatus.NOT_IMPLEMENTED, "not_implemented", null,
-                    service + " does not implement this call: " + detail);
-            case CANCELLED -> new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "upstream_unavailable", null,
-                    service + " cancelled the call: " + detail);
-            default -> new ApiException(HttpStatus.BAD_GATEWAY, "upstream_error", null,
-                    service + " failed: " + detail);
-        };
-    }
+  public static ApiException toApi(String service, Throwable error) {
+    Status status = Status.fromThrowable(error);
+    String detail =
+        status.getDescription() == null ? status.getCode().name() : status.getDescription();
+    return switch (status.getCode()) {
+      case UNAVAILABLE, DEADLINE_EXCEEDED ->
+          new ApiException(
+              HttpStatus.SERVICE_UNAVAILABLE,
+              "upstream_unavailable",
+              null,
+              service + " is unavailable: " + detail);
+      case INVALID_ARGUMENT, OUT_OF_RANGE ->
+          new ApiException(HttpStatus.BAD_REQUEST, "invalid_request_error", null, detail);
+      case NOT_FOUND -> new ApiException(HttpStatus.NOT_FOUND, "not_found", null, detail);
+      case ALREADY_EXISTS, FAILED_PRECONDITION, ABORTED ->
+          new ApiException(HttpStatus.CONFLICT, "conflict", null, detail);
+      case RESOURCE_EXHAUSTED ->
+          new ApiException(
+              HttpStatus.TOO_MANY_REQUESTS, "rate_limited", null, service + " is busy: " + detail);
+      case PERMISSION_DENIED, UNAUTHENTICATED ->
+          new ApiException(HttpStatus.FORBIDDEN, "permission_denied", null, detail);
+      case UNIMPLEMENTED ->
+          new ApiException(
+              HttpStatus.NOT_IMPLEMENTED,
+              "not_implemented",
+              null,
+              service + " does not implement this call: " + detail);
+      case CANCELLED ->
+          new ApiException(
+              HttpStatus.SERVICE_UNAVAILABLE,
+              "upstream_unavailable",
+              null,
+              service + " cancelled the call: " + detail);
+      default ->
+          new ApiException(
+              HttpStatus.BAD_GATEWAY, "upstream_error", null, service + " failed: " + detail);
+    };
+  }
 }

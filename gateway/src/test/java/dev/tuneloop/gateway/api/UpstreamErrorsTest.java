@@ -8,21 +8,31 @@ import org.junit.jupiter.api.Test;
 
 class UpstreamErrorsTest {
 
-    @Test
-    void unavailableUpstreamIs503NamingTheService() {
-        ApiException e = UpstreamErrors.toApi("trainer-service",
-                Status.UNAVAILABLE.withDescription("io exception").asRuntimeException());
+  @Test
+  void unavailableUpstreamIs503NamingTheService() {
+    ApiException e =
+        UpstreamErrors.toApi(
+            "trainer-service",
+            Status.UNAVAILABLE.withDescription("io exception").asRuntimeException());
 
-        assertThat(e.status().getCode()).isEqualTo(503);
-        assertThat(e.getMessage()).isEqualTo("trainer-service is unavailable: io exception");
-    }
+    assertThat(e.status().getCode()).isEqualTo(503);
+    assertThat(e.getMessage()).isEqualTo("trainer-service is unavailable: io exception");
+  }
 
-    @Test
-    void statusesMapToTheirHttpMeaning() {
-        assertThat(UpstreamErrors.toApi("x", Status.NOT_FOUND.withDescription("unknown adapter").asException())
-                .status().getCode()).isEqualTo(404);
-        assertThat(UpstreamErrors.toApi("x", Status.INVALID_ARGUMENT.asException()).status().getCode()).isEqualTo(400);
-        assertThat(UpstreamErrors.toApi("x", Status.RESOURCE_EXHAUSTED.asException()).status().getCode()).isEqualTo(429);
-        assertThat(UpstreamErrors.toApi("x", Status.INTERNAL.asException()).status().getCode()).isEqualTo(502);
-    }
+  @Test
+  void statusesMapToTheirHttpMeaning() {
+    assertThat(
+            UpstreamErrors.toApi(
+                    "x", Status.NOT_FOUND.withDescription("unknown adapter").asException())
+                .status()
+                .getCode())
+        .isEqualTo(404);
+    assertThat(UpstreamErrors.toApi("x", Status.INVALID_ARGUMENT.asException()).status().getCode())
+        .isEqualTo(400);
+    assertThat(
+            UpstreamErrors.toApi("x", Status.RESOURCE_EXHAUSTED.asException()).status().getCode())
+        .isEqualTo(429);
+    assertThat(UpstreamErrors.toApi("x", Status.INTERNAL.asException()).status().getCode())
+        .isEqualTo(502);
+  }
 }

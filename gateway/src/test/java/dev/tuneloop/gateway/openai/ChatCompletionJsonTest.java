@@ -9,35 +9,54 @@ import dev.tuneloop.proto.v1.Usage;
 import org.junit.jupiter.api.Test;
 
 class ChatCompletionJsonTest {
-    private static final Usage USAGE = Usage.newBuilder().setPromptTokens(5).setCompletionTokens(3).build();
+  private static final Usage USAGE =
+      Usage.newBuilder().setPromptTokens(5).setCompletionTokens(3).build();
 
-    @Test
-    void completionHasOpenAisShapeWithUsageAndThePinnedModel() {
-        var json = ChatCompletionJson.completion("chatcmpl-1", 1700000000L, "support", ChatResponse.newBuilder()
-                .setText("Hello").setFinishReason(FinishReason.FINISH_REASON_LENGTH).setUsage(USAGE)
-                .setAdapterVersion("v2").build());
+  @Test
+  void completionHasOpenAisShapeWithUsageAndThePinnedModel() {
+    var json =
+        ChatCompletionJson.completion(
+            "chatcmpl-1",
+            1700000000L,
+            "support",
+            ChatResponse.newBuilder()
+                .setText("Hello")
+                .setFinishReason(FinishReason.FINISH_REASON_LENGTH)
+                .setUsage(USAGE)
+                .setAdapterVersion("v2")
+                .build());
 
-        assertThat(json.get("object").asText()).isEqualTo("chat.completion");
-        assertThat(json.get("model").asText()).isEqualTo("support@v2");
-        assertThat(json.at("/choices/0/message/role").asText()).isEqualTo("assistant");
-        assertThat(json.at("/choices/0/message/content").asText()).isEqualTo("Hello");
-        assertThat(json.at("/choices/0/finish_reason").asText()).isEqualTo("length");
-        assertThat(json.at("/usage/total_tokens").asInt()).isEqualTo(8);
-    }
+    assertThat(json.get("object").asText()).isEqualTo("chat.completion");
+    assertThat(json.get("model").asText()).isEqualTo("support@v2");
+    assertThat(json.at("/choices/0/message/role").asText()).isEqualTo("assistant");
+    assertThat(json.at("/choices/0/message/content").asText()).isEqualTo("Hello");
+    assertThat(json.at("/choices/0/finish_reason").asText()).isEqualTo("length");
+    assertThat(json.at("/usage/total_tokens").asInt()).isEqualTo(8);
+  }
 
-    @Test
-    void firstChunkCarriesTheRoleAndTheLastOneFinishReasonAndUsage() {
-        var first = ChatCompletionJson.chunk("c", 1L, "base", ChatChunk.newBuilder().setDelta("Hel").build(), true);
-        var last = ChatCompletionJson.chunk("c", 1L, "base", ChatChunk.newBuilder()
-                .setFinishReason(FinishReason.FINISH_REASON_STOP).setUsage(USAGE).build(), false);
+  @Test
+  void firstChunkCarriesTheRoleAndTheLastOneFinishReasonAndUsage() {
+    var first =
+        ChatCompletionJson.chunk(
+            "c", 1L, "base", ChatChunk.newBuilder().setDelta("Hel").build(), true);
+    var last =
+        ChatCompletionJson.chunk(
+            "c",
+            1L,
+            "base",
+            ChatChunk.newBuilder()
+                .setFinishReason(FinishReason.FINISH_REASON_STOP)
+                .setUsage(USAGE)
+                .build(),
+            false);
 
-        assertThat(first.get("object").asText()).isEqualTo("chat.completion.chunk");
-        assertThat(first.at("/choices/0/delta/role").asText()).isEqualTo("assistant");
-        assertThat(first.at("/choices/0/delta/content").asText()).isEqualTo("Hel");
-        assertThat(first.at("/choices/0/finish_reason").isNull()).isTrue();
-        assertThat(first.has("usage")).isFalse();
-        assertThat(last.at("/choices/0/delta").isEmpty()).isTrue();
-        assertThat(last.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
-        assertThat(last.at("/usage/prompt_tokens").asInt()).isEqualTo(5);
-    }
+    assertThat(first.get("object").asText()).isEqualTo("chat.completion.chunk");
+    assertThat(first.at("/choices/0/delta/role").asText()).isEqualTo("assistant");
+    assertThat(first.at("/choices/0/delta/content").asText()).isEqualTo("Hel");
+    assertThat(first.at("/choices/0/finish_reason").isNull()).isTrue();
+    assertThat(first.has("usage")).isFalse();
+    assertThat(last.at("/choices/0/delta").isEmpty()).isTrue();
+    assertThat(last.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    assertThat(last.at("/usage/prompt_tokens").asInt()).isEqualTo(5);
+  }
 }

@@ -7,67 +7,87 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An immutable view of every adapter version seen on adapters.published, per tenant and name. Like the compacted
- * topic, the latest publication of a name is its newest version; older versions stay addressable as
- * {@code name@version} while this process remembers them (after compaction and a restart only the newest remains).
- * Publishing returns a new catalog, so readers never lock (copy-on-write).
+ * An immutable view of every adapter version seen on adapters.published, per tenant and name. Like
+ * the compacted topic, the latest publication of a name is its newest version; older versions stay
+ * addressable as {@code name@version} while this process remembers them (after compaction and a
+ * restart only the newest remains). Publishing returns a new catalog, so readers never lock
+ * (copy-on-write).
  */
 public final class AdapterCatalog {
-    public static final AdapterCatalog EMPTY = new AdapterCatalog(Map.of());
+  public static final AdapterCatalog EMPTY = new AdapterCatalog(Map.of());
 
-    /** "tenant/name" -> versions in publication order, the newest last. */
-    private final Map<String, List<AdapterPublished>> byName;
+  /** "tenant/name" -> versions in publication order, the newest last. */
+  private final Map<String, List<AdapterPublished>> byName;
 
-    private AdapterCatalog(Map<String, List<AdapterPublished>> byName) {
-        this.byName = byName;
+  private AdapterCatalog(Map<String, List<AdapterPublished>> byName) {
+    this.byName = byName;
+  }
+
+  private static String key(String tenant, String name) {
+    return AdapterId.tenant(tenant) + "/" + name;
+  }
+
+  /**
+   * A catalog that also holds {@code published}; republishing a version replaces it and makes it
+   * the newest.
+   */
+  public AdapterCatalog with(AdapterPublished published) {
+    Map<String, List<AdapterPublished>> copy = new LinkedHashMap<>(byName);
+    List<AdapterPublished> versions =
+        new ArrayList<>(
+            copy.getOrDefault(key(published.getTenant(), published.getName()), List.of()));
+    versions.removeIf(v -> v.getVersion().equals(published.getVersion()));
+    versions.add(published);
+    copy.put(key(published.getTenant(), published.getName()), List.copyOf(versions));
+    return new AdapterCatalog(Map.copyOf(copy));
+  }
+
+  /** The publication a non-base reference points to, or an error that says what exists. */
+  public AdapterPublished resolve(String tenant, AdapterRef ref) {
+    List<AdapterPublished> versions = byName.get(key(tenant, ref.name()));
+    if (versions == null) {
+      throw new AdapterNotFoundException(
+          "unknown adapter \""
+              + ref.name()
+              + "\" for tenant \""
+              + AdapterId.tenant(tenant)
+              + "\"; known adapters: "
+              + names(tenant));
     }
-
-    private static String key(String tenant, String name) {
-        return AdapterId.tenant(tenant) + "/" + name;
+    if (ref.version() == null) {
+      return versions.getLast();
     }
-
-    /** A catalog that also holds {@code published}; republishing a version replaces it and makes it the newest. */
-    public AdapterCatalog with(AdapterPublished published) {
-        Map<String, List<AdapterPublished>> copy = new LinkedHashMap<>(byName);
-        List<AdapterPublished> versions = new ArrayList<>(copy.getOrDefault(key(published.getTenant(), published.getName()), List.of()));
-        versions.removeIf(v -> v.getVersion().equals(published.getVersion()));
-        versions.add(published);
-        copy.put(key(published.getTenant(), published.getName()), List.copyOf(versions));
-        return new AdapterCatalog(Map.copyOf(copy));
-    }
-
-    /** The publication a non-base reference points to, or an error that says what exists. */
-    public AdapterPublished resolve(String tenant, AdapterRef ref) {
-        List<AdapterPublished> versions = byName.get(key(tenant, ref.name()));
-        if (versions == null) {
-            throw new AdapterNotFoundException("unknown adapter \"" + ref.name() + "\" for tenant \""
-                    + AdapterId.tenant(tenant) + "\"; known adapters: " + names(tenant));
-        }
-        if (ref.version() == null) {
-            return versions.getLast();
-        }
-        return versions.stream().filter(v -> v.getVersion().equals(ref.version())).findFirst()
-                .orElseThrow(() -> new AdapterNotFoundException("adapter \"" + ref.name() + "\" has no version \""
-                        + ref.version() + "\"; known versions: "
+    return versions.stream()
+        .filter(v -> v.getVersion().equals(ref.version()))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AdapterNotFoundException(
+                    "adapter \""
+                        + ref.name()
+                        + "\" has no version \""
+                        + ref.version()
+                        + "\"; known versions: "
                         + versions.stream().map(AdapterPublished::getVersion).toList()));
-    }
+  }
 
-    /** The publication of one exact version, if seen. */
-    public java.util.Optional<AdapterPublished> find(AdapterId id) {
-        return byName.getOrDefault(key(id.tenant(), id.name()), List.of()).stream()
-                .filter(v -> v.getVersion().equals(id.version())).findFirst();
-    }
+  /** The publication of one exact version, if seen. */
+  public java.util.Optional<AdapterPublished> find(AdapterId id) {
+    return byName.getOrDefault(key(id.tenant(), id.name()), List.of()).stream()
+        .filter(v -> v.getVersion().equals(id.version()))
+        .findFirst();
+  }
 
-    /** The newest version of each adapter of a tenant (all tenants when {@code tenant} is null). */
-    public List<AdapterPublished> newest(String tenant) {
-        String prefix = tenant == null ? null : AdapterId.tenant(tenant) + "/";
-        return byName.entrySet().stream()
-                .filter(e -> prefix == null || e.getKey().startsWith(prefix))
-                .map(e -> e.getValue().getLast())
-                .toList();
-    }
+  /** The newest version of each adapter of a tenant (all tenants when {@code tenant} is null). */
+  public List<AdapterPublished> newest(String tenant) {
+    String prefix = tenant == null ? null : AdapterId.tenant(tenant) + "/";
+    return byName.entrySet().stream()
+        .filter(e -> prefix == null || e.getKey().startsWith(prefix))
+        .map(e -> e.getValue().getLast())
+        .toList();
+  }
 
-    private List<String> names(String tenant) {
-        return newest(tenant).stream().map(AdapterPublished::getName).sorted().toList();
-    }
+  private List<String> names(String tenant) {
+    return newest(tenant).stream().map(AdapterPublished::getName).sorted().toList();
+  }
 }

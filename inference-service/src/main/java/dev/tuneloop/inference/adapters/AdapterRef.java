@@ -1,36 +1,37 @@
 package dev.tuneloop.inference.adapters;
 
 /**
- * Which model a request wants: the base ({@code ""}), the newest version of an adapter ({@code "name"}) or one
- * version ({@code "name@version"}).
+ * Which model a request wants: the base ({@code ""}), the newest version of an adapter ({@code
+ * "name"}) or one version ({@code "name@version"}).
  *
- * @param name    the adapter name, empty for the base model
+ * @param name the adapter name, empty for the base model
  * @param version a pinned version, or null for the newest
  */
 public record AdapterRef(String name, String version) {
-    public static final AdapterRef BASE = new AdapterRef("", null);
+  public static final AdapterRef BASE = new AdapterRef("", null);
 
-    public static AdapterRef parse(String text) {
-        String s = text == null ? "" : text.strip();
-        if (s.isEmpty()) {
-            return BASE;
-        }
-        int at = s.lastIndexOf('@');
-        if (at < 0) {
-            return new AdapterRef(s, null);
-        }
-        if (at == 0 || at == s.length() - 1) {
-            throw new IllegalArgumentException("adapter \"" + text + "\" must be \"name\" or \"name@version\"");
-        }
-        return new AdapterRef(s.substring(0, at), s.substring(at + 1));
+  public static AdapterRef parse(String text) {
+    String s = text == null ? "" : text.strip();
+    if (s.isEmpty()) {
+      return BASE;
     }
+    int at = s.lastIndexOf('@');
+    if (at < 0) {
+      return new AdapterRef(s, null);
+    }
+    if (at == 0 || at == s.length() - 1) {
+      throw new IllegalArgumentException(
+          "adapter \"" + text + "\" must be \"name\" or \"name@version\"");
+    }
+    return new AdapterRef(s.substring(0, at), s.substring(at + 1));
+  }
 
-    public boolean isBase() {
-        return name.isEmpty();
-    }
+  public boolean isBase() {
+    return name.isEmpty();
+  }
 
-    @Override
-    public String toString() {
-        return isBase() ? "(base model)" : version == null ? name : name + "@" + version;
-    }
+  @Override
+  public String toString() {
+    return isBase() ? "(base model)" : version == null ? name : name + "@" + version;
+  }
 }

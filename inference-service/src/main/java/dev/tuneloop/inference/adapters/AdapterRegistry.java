@@ -13,110 +13,124 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The adapters this service can serve. {@link #publish} records a publication (copy-on-write, so requests in
- * flight are never paused) and loads it in the background; {@link #acquire} resolves a request's adapter reference
- * and hands out a lease on the loaded adapter, reloading it on demand if it was evicted.
+ * The adapters this service can serve. {@link #publish} records a publication (copy-on-write, so
+ * requests in flight are never paused) and loads it in the background; {@link #acquire} resolves a
+ * request's adapter reference and hands out a lease on the loaded adapter, reloading it on demand
+ * if it was evicted.
  *
  * @param <A> the loaded adapter type
  */
 public final class AdapterRegistry<A extends AutoCloseable> implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(AdapterRegistry.class);
+  private static final Logger LOG = LoggerFactory.getLogger(AdapterRegistry.class);
 
-    private final AtomicReference<AdapterCatalog> catalog = new AtomicReference<>(AdapterCatalog.EMPTY);
-    private final ResidentAdapters<A> resident;
-    private final Map<AdapterId, String> loadErrors = new ConcurrentHashMap<>();
-    private final ExecutorService warmer = Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().name("adapter-warmer").daemon().factory());
+  private final AtomicReference<AdapterCatalog> catalog =
+      new AtomicReference<>(AdapterCatalog.EMPTY);
+  private final ResidentAdapters<A> resident;
+  private final Map<AdapterId, String> loadErrors = new ConcurrentHashMap<>();
+  private final ExecutorService warmer =
+      Executors.newSingleThreadExecutor(
+          Thread.ofPlatform().name("adapter-warmer").daemon().factory());
 
-    public AdapterRegistry(int capacity, AdapterLoader<A> loader) {
-        this.resident = new ResidentAdapters<>(capacity, id -> loadRecordingErrors(id, loader));
+  public AdapterRegistry(int capacity, AdapterLoader<A> loader) {
+    this.resident = new ResidentAdapters<>(capacity, id -> loadRecordingErrors(id, loader));
+  }
+
+  private A loadRecordingErrors(AdapterId id, AdapterLoader<A> loader) {
+    AdapterPublished published =
+        catalog
+            .get()
+            .find(id)
+            .orElseThrow(
+                () -> new AdapterNotFoundException("adapter " + id + " is no longer published"));
+    try {
+      A adapter = loader.load(published);
+      loadErrors.remove(id);
+      LOG.info("loaded adapter {}", id);
+      return adapter;
+    } catch (RuntimeException e) {
+      loadErrors.put(id, e.getMessage() == null ? e.toString() : e.getMessage());
+      LOG.warn("cannot load adapter {}: {}", id, e.getMessage());
+      throw e;
     }
+  }
 
-    private A loadRecordingErrors(AdapterId id, AdapterLoader<A> loader) {
-        AdapterPublished published = catalog.get().find(id)
-                .orElseThrow(() -> new AdapterNotFoundException("adapter " + id + " is no longer published"));
-        try {
-            A adapter = loader.load(published);
-            loadErrors.remove(id);
-            LOG.info("loaded adapter {}", id);
-            return adapter;
-        } catch (RuntimeException e) {
-            loadErrors.put(id, e.getMessage() == null ? e.toString() : e.getMessage());
-            LOG.warn("cannot load adapter {}: {}", id, e.getMessage());
-            throw e;
-        }
-    }
-
-    /** Records a publication and warms it (loads it in the background) so the first request does not wait. */
-    public void publish(AdapterPublished published) {
-        catalog.updateAndGet(c -> c.with(published));
-        AdapterId id = AdapterId.of(published);
-        loadErrors.remove(id);
-        warmer.execute(() -> {
-            try (var lease = resident.acquire(id)) {
-                LOG.debug("warmed {}", lease.adapter());
-            } catch (RuntimeException e) {
-                // recorded in loadErrors; a request for it tries again and gets the reason
-            }
+  /**
+   * Records a publication and warms it (loads it in the background) so the first request does not
+   * wait.
+   */
+  public void publish(AdapterPublished published) {
+    catalog.updateAndGet(c -> c.with(published));
+    AdapterId id = AdapterId.of(published);
+    loadErrors.remove(id);
+    warmer.execute(
+        () -> {
+          try (var lease = resident.acquire(id)) {
+            LOG.debug("warmed {}", lease.adapter());
+          } catch (RuntimeException e) {
+            // recorded in loadErrors; a request for it tries again and gets the reason
+          }
         });
+  }
+
+  /**
+   * The adapter a request names, resident and leased; {@code null} lease for the base model.
+   *
+   * @throws AdapterNotFoundException for an unknown name or version
+   * @throws AdapterUnavailableException when it cannot be loaded
+   * @throws IllegalArgumentException for a malformed reference
+   */
+  public Acquired<A> acquire(String tenant, String reference) {
+    AdapterRef ref = AdapterRef.parse(reference);
+    if (ref.isBase()) {
+      return new Acquired<>(null, null);
+    }
+    AdapterPublished published = catalog.get().resolve(tenant, ref);
+    return new Acquired<>(published, resident.acquire(AdapterId.of(published)));
+  }
+
+  /** The newest version of each of the tenant's adapters (every tenant's when null), by name. */
+  public List<AdapterInfo> list(String tenant) {
+    return catalog.get().newest(tenant).stream()
+        .sorted(Comparator.comparing(AdapterPublished::getName))
+        .map(
+            p ->
+                AdapterInfo.newBuilder()
+                    .setAdapter(p)
+                    .setLoaded(resident.isResident(AdapterId.of(p)))
+                    .setLoadError(loadErrors.getOrDefault(AdapterId.of(p), ""))
+                    .build())
+        .toList();
+  }
+
+  public int residentCount() {
+    return resident.size();
+  }
+
+  @Override
+  public void close() {
+    warmer.shutdownNow();
+    resident.close();
+  }
+
+  /**
+   * A resolved adapter and the lease that keeps it in memory; both null for the base model. Close
+   * when the generation ends.
+   */
+  public record Acquired<A extends AutoCloseable>(
+      AdapterPublished published, ResidentAdapters.Lease<A> lease) implements AutoCloseable {
+    public A adapter() {
+      return lease == null ? null : lease.adapter();
     }
 
-    /**
-     * The adapter a request names, resident and leased; {@code null} lease for the base model.
-     *
-     * @throws AdapterNotFoundException    for an unknown name or version
-     * @throws AdapterUnavailableException when it cannot be loaded
-     * @throws IllegalArgumentException    for a malformed reference
-     */
-    public Acquired<A> acquire(String tenant, String reference) {
-        AdapterRef ref = AdapterRef.parse(reference);
-        if (ref.isBase()) {
-            return new Acquired<>(null, null);
-        }
-        AdapterPublished published = catalog.get().resolve(tenant, ref);
-        return new Acquired<>(published, resident.acquire(AdapterId.of(published)));
-    }
-
-    /** The newest version of each of the tenant's adapters (every tenant's when null), by name. */
-    public List<AdapterInfo> list(String tenant) {
-        return catalog.get().newest(tenant).stream()
-                .sorted(Comparator.comparing(AdapterPublished::getName))
-                .map(p -> AdapterInfo.newBuilder().setAdapter(p)
-                        .setLoaded(resident.isResident(AdapterId.of(p)))
-                        .setLoadError(loadErrors.getOrDefault(AdapterId.of(p), ""))
-                        .build())
-                .toList();
-    }
-
-    public int residentCount() {
-        return resident.size();
+    public String version() {
+      return published == null ? "" : published.getVersion();
     }
 
     @Override
     public void close() {
-        warmer.shutdownNow();
-        resident.close();
+      if (lease != null) {
+        lease.close();
+      }
     }
-
-    /**
-     * A resolved adapter and the lease that keeps it in memory; both null for the base model. Close when the
-     * generation ends.
-     */
-    public record Acquired<A extends AutoCloseable>(AdapterPublished published, ResidentAdapters.Lease<A> lease)
-            implements AutoCloseable {
-        public A adapter() {
-            return lease == null ? null : lease.adapter();
-        }
-
-        public String version() {
-            return published == null ? "" : published.getVersion();
-        }
-
-        @Override
-        public void close() {
-            if (lease != null) {
-                lease.close();
-            }
-        }
-    }
+  }
 }

@@ -10,57 +10,77 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Loads a published PEFT adapter from the object store into the served base model's shapes. The publication's base
- * model checksum is compared first, then the LLM core's loader checks the adapter's own record and every tensor.
- * The chat template is the publication's, else the one {@code training.json} records.
+ * Loads a published PEFT adapter from the object store into the served base model's shapes. The
+ * publication's base model checksum is compared first, then the LLM core's loader checks the
+ * adapter's own record and every tensor. The chat template is the publication's, else the one
+ * {@code training.json} records.
  */
 public final class PeftAdapterLoader implements AdapterLoader<ServedAdapter> {
-    /** The trainer's record beside the PEFT files: spec, dataset, metrics and the chat template it trained with. */
-    public static final String TRAINING_JSON = "training.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * The trainer's record beside the PEFT files: spec, dataset, metrics and the chat template it
+   * trained with.
+   */
+  public static final String TRAINING_JSON = "training.json";
 
-    private final ObjectStore store;
-    private final LoadedModel model;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-    public PeftAdapterLoader(ObjectStore store, LoadedModel model) {
-        this.store = store;
-        this.model = model;
+  private final ObjectStore store;
+  private final LoadedModel model;
+
+  public PeftAdapterLoader(ObjectStore store, LoadedModel model) {
+    this.store = store;
+    this.model = model;
+  }
+
+  @Override
+  public ServedAdapter load(AdapterPublished published) {
+    String what = "adapter " + published.getName() + "@" + published.getVersion();
+    String sha = published.getBaseModelSha256();
+    if (!sha.isEmpty() && !sha.equals(model.id().sha256())) {
+      throw new AdapterUnavailableException(
+          what
+              + " was trained on base model \""
+              + published.getBaseModelId()
+              + "\" (sha256 "
+              + abbreviate(sha)
+              + ") but this service serves \""
+              + model.id().name()
+              + "\" (sha256 "
+              + abbreviate(model.id().sha256())
+              + ")",
+          null);
     }
-
-    @Override
-    public ServedAdapter load(AdapterPublished published) {
-        String what = "adapter " + published.getName() + "@" + published.getVersion();
-        String sha = published.getBaseModelSha256();
-        if (!sha.isEmpty() && !sha.equals(model.id().sha256())) {
-            throw new AdapterUnavailableException(what + " was trained on base model \"" + published.getBaseModelId()
-                    + "\" (sha256 " + abbreviate(sha) + ") but this service serves \"" + model.id().name()
-                    + "\" (sha256 " + abbreviate(model.id().sha256()) + ")", null);
-        }
-        try (ObjectDirectory files = ObjectDirectory.download(store, published.getLocation())) {
-            String template = published.getChatTemplate().isEmpty()
-                    ? trainedTemplate(files.path().resolve(TRAINING_JSON)) : published.getChatTemplate();
-            return new ServedAdapter(PeftAdapters.load(files.path(), model), template);
-        } catch (AdapterUnavailableException e) {
-            throw new AdapterUnavailableException(what + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new AdapterUnavailableException(what + " cannot be loaded from " + published.getLocation() + ": "
-                    + e.getMessage(), e);
-        }
+    try (ObjectDirectory files = ObjectDirectory.download(store, published.getLocation())) {
+      String template =
+          published.getChatTemplate().isEmpty()
+              ? trainedTemplate(files.path().resolve(TRAINING_JSON))
+              : published.getChatTemplate();
+      return new ServedAdapter(PeftAdapters.load(files.path(), model), template);
+    } catch (AdapterUnavailableException e) {
+      throw new AdapterUnavailableException(what + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new AdapterUnavailableException(
+          what + " cannot be loaded from " + published.getLocation() + ": " + e.getMessage(), e);
     }
+  }
 
-    /** The trainer's record of the template ({@code training.json}'s {@code chat_template}), or "" without one. */
-    static String trainedTemplate(Path trainingJson) {
-        if (!Files.isRegularFile(trainingJson)) {
-            return "";
-        }
-        try {
-            return JSON.readTree(trainingJson.toFile()).path("chat_template").asText("");
-        } catch (IOException e) {
-            throw new AdapterUnavailableException(TRAINING_JSON + " is not valid JSON: " + e.getMessage(), e);
-        }
+  /**
+   * The trainer's record of the template ({@code training.json}'s {@code chat_template}), or ""
+   * without one.
+   */
+  static String trainedTemplate(Path trainingJson) {
+    if (!Files.isRegularFile(trainingJson)) {
+      return "";
     }
+    try {
+      return JSON.readTree(trainingJson.toFile()).path("chat_template").asText("");
+    } catch (IOException e) {
+      throw new AdapterUnavailableException(
+          TRAINING_JSON + " is not valid JSON: " + e.getMessage(), e);
+    }
+  }
 
-    private static String abbreviate(String sha) {
-        return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
-    }
+  private static String abbreviate(String sha) {
+    return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
+  }
 }

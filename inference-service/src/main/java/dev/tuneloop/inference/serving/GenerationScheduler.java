@@ -14,137 +14,165 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Groups waiting generations into batches: each of {@code concurrency} workers takes the oldest waiting item and
- * everything queued behind it up to {@code maxBatchSize}, and hands them to the runner together (a small model decodes
- * a batch in about the time of one sequence). No gathering window: an idle worker starts a lone request at once, and
- * requests that arrive while a batch runs wait for the next one. First in, first out; at most {@code queueCapacity}
- * waiting, beyond that a request is refused at once rather than the queue growing without bound.
+ * Groups waiting generations into batches: each of {@code concurrency} workers takes the oldest
+ * waiting item and everything queued behind it up to {@code maxBatchSize}, and hands them to the
+ * runner together (a small model decodes a batch in about the time of one sequence). No gathering
+ * window: an idle worker starts a lone request at once, and requests that arrive while a batch runs
+ * wait for the next one. First in, first out; at most {@code queueCapacity} waiting, beyond that a
+ * request is refused at once rather than the queue growing without bound.
  *
  * @param <I> what one generation needs
  * @param <O> its outcome
  */
 public final class GenerationScheduler<I, O> implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(GenerationScheduler.class);
+  private static final Logger LOG = LoggerFactory.getLogger(GenerationScheduler.class);
 
-    private final BlockingQueue<Pending<I, O>> queue;
-    private final BatchRunner<I, O> runner;
-    private final int maxBatchSize;
-    private final List<Thread> workers = new ArrayList<>();
-    private final AtomicInteger active = new AtomicInteger();
-    private final DistributionSummary batchSizes;
-    private volatile boolean closed;
+  private final BlockingQueue<Pending<I, O>> queue;
+  private final BatchRunner<I, O> runner;
+  private final int maxBatchSize;
+  private final List<Thread> workers = new ArrayList<>();
+  private final AtomicInteger active = new AtomicInteger();
+  private final DistributionSummary batchSizes;
+  private volatile boolean closed;
 
-    /** Runs one batch; completes (or fails) each item. Items it leaves open are failed after it returns. */
-    @FunctionalInterface
-    public interface BatchRunner<I, O> {
-        void run(List<Pending<I, O>> batch);
+  /**
+   * Runs one batch; completes (or fails) each item. Items it leaves open are failed after it
+   * returns.
+   */
+  @FunctionalInterface
+  public interface BatchRunner<I, O> {
+    void run(List<Pending<I, O>> batch);
+  }
+
+  public GenerationScheduler(
+      int concurrency,
+      int maxBatchSize,
+      int queueCapacity,
+      BatchRunner<I, O> runner,
+      MeterRegistry meters) {
+    if (concurrency < 1 || maxBatchSize < 1 || queueCapacity < 0) {
+      throw new IllegalArgumentException(
+          "scheduler needs concurrency >= 1, max batch size >= 1 and queue "
+              + "capacity >= 0, got "
+              + concurrency
+              + ", "
+              + maxBatchSize
+              + " and "
+              + queueCapacity);
+    }
+    this.queue =
+        queueCapacity == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity);
+    this.runner = runner;
+    this.maxBatchSize = maxBatchSize;
+    Gauge.builder("tuneloop.inference.queue.depth", this, GenerationScheduler::queueDepth)
+        .description("generations waiting for a batch")
+        .register(meters);
+    Gauge.builder("tuneloop.inference.active", active, AtomicInteger::get)
+        .description("generations running (in all batches)")
+        .register(meters);
+    this.batchSizes =
+        DistributionSummary.builder("tuneloop.inference.batch.size")
+            .description("generations decoded together in one batch")
+            .register(meters);
+    for (int i = 0; i < concurrency; i++) {
+      workers.add(Thread.ofPlatform().name("generate-" + i).daemon().start(this::work));
+    }
+  }
+
+  /**
+   * Queues the item; the future completes with its outcome or fails with the reason.
+   *
+   * @throws QueueFullException when {@code queueCapacity} generations already wait
+   */
+  public CompletableFuture<O> submit(I item) {
+    if (closed) {
+      throw new IllegalStateException("the generation scheduler is closed");
+    }
+    Pending<I, O> pending = new Pending<>(item);
+    if (!queue.offer(pending)) {
+      throw new QueueFullException(
+          "inference queue is full ("
+              + queue.size()
+              + " waiting, "
+              + active.get()
+              + " running); retry later");
+    }
+    return pending.future;
+  }
+
+  public int queueDepth() {
+    return queue.size();
+  }
+
+  private void work() {
+    while (!closed) {
+      List<Pending<I, O>> batch = new ArrayList<>(maxBatchSize);
+      try {
+        batch.add(queue.take());
+      } catch (InterruptedException e) {
+        return;
+      }
+      queue.drainTo(batch, maxBatchSize - 1);
+      run(batch);
+    }
+  }
+
+  private void run(List<Pending<I, O>> batch) {
+    active.addAndGet(batch.size());
+    batchSizes.record(batch.size());
+    try {
+      runner.run(batch);
+    } catch (RuntimeException | Error e) {
+      LOG.error("a generation batch of {} failed", batch.size(), e);
+      batch.forEach(p -> p.fail(e));
+    } finally {
+      active.addAndGet(-batch.size());
+      batch.forEach(
+          p -> p.fail(new IllegalStateException("the generation ended without a result")));
+    }
+  }
+
+  /**
+   * Stops the workers (a running batch sees its thread interrupted and cancels) and fails what
+   * waits.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    workers.forEach(Thread::interrupt);
+    List<Pending<I, O>> waiting = new ArrayList<>();
+    queue.drainTo(waiting);
+    waiting.forEach(
+        p -> p.fail(new IllegalStateException("the inference service is shutting down")));
+  }
+
+  /** One queued item and the future of its outcome. */
+  public static final class Pending<I, O> {
+    private final I item;
+    private final CompletableFuture<O> future = new CompletableFuture<>();
+
+    private Pending(I item) {
+      this.item = item;
     }
 
-    public GenerationScheduler(int concurrency, int maxBatchSize, int queueCapacity, BatchRunner<I, O> runner,
-                               MeterRegistry meters) {
-        if (concurrency < 1 || maxBatchSize < 1 || queueCapacity < 0) {
-            throw new IllegalArgumentException("scheduler needs concurrency >= 1, max batch size >= 1 and queue "
-                    + "capacity >= 0, got " + concurrency + ", " + maxBatchSize + " and " + queueCapacity);
-        }
-        this.queue = queueCapacity == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity);
-        this.runner = runner;
-        this.maxBatchSize = maxBatchSize;
-        Gauge.builder("tuneloop.inference.queue.depth", this, GenerationScheduler::queueDepth)
-                .description("generations waiting for a batch").register(meters);
-        Gauge.builder("tuneloop.inference.active", active, AtomicInteger::get)
-                .description("generations running (in all batches)").register(meters);
-        this.batchSizes = DistributionSummary.builder("tuneloop.inference.batch.size")
-                .description("generations decoded together in one batch").register(meters);
-        for (int i = 0; i < concurrency; i++) {
-            workers.add(Thread.ofPlatform().name("generate-" + i).daemon().start(this::work));
-        }
+    public I item() {
+      return item;
     }
 
-    /**
-     * Queues the item; the future completes with its outcome or fails with the reason.
-     *
-     * @throws QueueFullException when {@code queueCapacity} generations already wait
-     */
-    public CompletableFuture<O> submit(I item) {
-        if (closed) {
-            throw new IllegalStateException("the generation scheduler is closed");
-        }
-        Pending<I, O> pending = new Pending<>(item);
-        if (!queue.offer(pending)) {
-            throw new QueueFullException("inference queue is full (" + queue.size() + " waiting, " + active.get()
-                    + " running); retry later");
-        }
-        return pending.future;
+    public void complete(O outcome) {
+      future.complete(outcome);
     }
 
-    public int queueDepth() {
-        return queue.size();
+    /** Fails it unless it already has an outcome. */
+    public void fail(Throwable reason) {
+      future.completeExceptionally(reason);
     }
+  }
 
-    private void work() {
-        while (!closed) {
-            List<Pending<I, O>> batch = new ArrayList<>(maxBatchSize);
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                return;
-            }
-            queue.drainTo(batch, maxBatchSize - 1);
-            run(batch);
-        }
+  /** Too many requests waiting. */
+  public static final class QueueFullException extends RuntimeException {
+    public QueueFullException(String message) {
+      super(message);
     }
-
-    private void run(List<Pending<I, O>> batch) {
-        active.addAndGet(batch.size());
-        batchSizes.record(batch.size());
-        try {
-            runner.run(batch);
-        } catch (RuntimeException | Error e) {
-            LOG.error("a generation batch of {} failed", batch.size(), e);
-            batch.forEach(p -> p.fail(e));
-        } finally {
-            active.addAndGet(-batch.size());
-            batch.forEach(p -> p.fail(new IllegalStateException("the generation ended without a result")));
-        }
-    }
-
-    /** Stops the workers (a running batch sees its thread interrupted and cancels) and fails what waits. */
-    @Override
-    public void close() {
-        closed = true;
-        workers.forEach(Thread::interrupt);
-        List<Pending<I, O>> waiting = new ArrayList<>();
-        queue.drainTo(waiting);
-        waiting.forEach(p -> p.fail(new IllegalStateException("the inference service is shutting down")));
-    }
-
-    /** One queued item and the future of its outcome. */
-    public static final class Pending<I, O> {
-        private final I item;
-        private final CompletableFuture<O> future = new CompletableFuture<>();
-
-        private Pending(I item) {
-            this.item = item;
-        }
-
-        public I item() {
-            return item;
-        }
-
-        public void complete(O outcome) {
-            future.complete(outcome);
-        }
-
-        /** Fails it unless it already has an outcome. */
-        public void fail(Throwable reason) {
-            future.completeExceptionally(reason);
-        }
-    }
-
-    /** Too many requests waiting. */
-    public static final class QueueFullException extends RuntimeException {
-        public QueueFullException(String message) {
-            super(message);
-        }
-    }
+  }
 }

@@ -23,100 +23,129 @@ import org.slf4j.LoggerFactory;
 
 /** The gRPC face of {@link ChatService}: converts, hands off, maps failures to statuses. */
 public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImplBase {
-    private static final Logger LOG = LoggerFactory.getLogger(InferenceEndpoint.class);
+  private static final Logger LOG = LoggerFactory.getLogger(InferenceEndpoint.class);
 
-    private final ChatService chats;
-    private final AdapterRegistry<ServedAdapter> adapters;
+  private final ChatService chats;
+  private final AdapterRegistry<ServedAdapter> adapters;
 
-    public InferenceEndpoint(ChatService chats, AdapterRegistry<ServedAdapter> adapters) {
-        this.chats = chats;
-        this.adapters = adapters;
-    }
+  public InferenceEndpoint(ChatService chats, AdapterRegistry<ServedAdapter> adapters) {
+    this.chats = chats;
+    this.adapters = adapters;
+  }
 
-    @Override
-    public void chat(ChatRequest request, StreamObserver<ChatResponse> responses) {
-        ServerCallStreamObserver<ChatResponse> call = (ServerCallStreamObserver<ChatResponse>) responses;
-        start(responses, () -> chats.chat(request, piece -> { }, call::isCancelled)).thenAccept(result -> {
-            if (result.outcome().cancelled()) {
+  @Override
+  public void chat(ChatRequest request, StreamObserver<ChatResponse> responses) {
+    ServerCallStreamObserver<ChatResponse> call =
+        (ServerCallStreamObserver<ChatResponse>) responses;
+    start(responses, () -> chats.chat(request, piece -> {}, call::isCancelled))
+        .thenAccept(
+            result -> {
+              if (result.outcome().cancelled()) {
                 return;
-            }
-            responses.onNext(ChatResponse.newBuilder()
-                    .setText(result.outcome().text())
-                    .setFinishReason(result.outcome().finishReason())
-                    .setUsage(usage(result.outcome()))
-                    .setAdapterVersion(result.adapterVersion())
-                    .build());
-            responses.onCompleted();
-        });
-    }
+              }
+              responses.onNext(
+                  ChatResponse.newBuilder()
+                      .setText(result.outcome().text())
+                      .setFinishReason(result.outcome().finishReason())
+                      .setUsage(usage(result.outcome()))
+                      .setAdapterVersion(result.adapterVersion())
+                      .build());
+              responses.onCompleted();
+            });
+  }
 
-    /** Each piece of text goes out as it is generated; a client cancel stops the generation at the next token. */
-    @Override
-    public void chatStream(ChatRequest request, StreamObserver<ChatChunk> responses) {
-        ServerCallStreamObserver<ChatChunk> call = (ServerCallStreamObserver<ChatChunk>) responses;
-        call.setOnCancelHandler(() -> LOG.debug("client cancelled {}", request.getRequestId()));
-        start(responses, () -> {
-            ChatService.Prepared prepared = chats.prepare(request);
-            String version = prepared.adapterVersion();
-            return prepared.submit(
-                    piece -> call.onNext(ChatChunk.newBuilder().setDelta(piece).setAdapterVersion(version).build()),
-                    call::isCancelled);
-        }).thenAccept(result -> {
-            if (result.outcome().cancelled()) {
+  /**
+   * Each piece of text goes out as it is generated; a client cancel stops the generation at the
+   * next token.
+   */
+  @Override
+  public void chatStream(ChatRequest request, StreamObserver<ChatChunk> responses) {
+    ServerCallStreamObserver<ChatChunk> call = (ServerCallStreamObserver<ChatChunk>) responses;
+    call.setOnCancelHandler(() -> LOG.debug("client cancelled {}", request.getRequestId()));
+    start(
+            responses,
+            () -> {
+              ChatService.Prepared prepared = chats.prepare(request);
+              String version = prepared.adapterVersion();
+              return prepared.submit(
+                  piece ->
+                      call.onNext(
+                          ChatChunk.newBuilder()
+                              .setDelta(piece)
+                              .setAdapterVersion(version)
+                              .build()),
+                  call::isCancelled);
+            })
+        .thenAccept(
+            result -> {
+              if (result.outcome().cancelled()) {
                 return;
+              }
+              call.onNext(
+                  ChatChunk.newBuilder()
+                      .setFinishReason(result.outcome().finishReason())
+                      .setUsage(usage(result.outcome()))
+                      .setAdapterVersion(result.adapterVersion())
+                      .build());
+              call.onCompleted();
+            });
+  }
+
+  @Override
+  public void listAdapters(
+      ListAdaptersRequest request, StreamObserver<ListAdaptersResponse> responses) {
+    responses.onNext(
+        ListAdaptersResponse.newBuilder()
+            .addAllAdapters(adapters.list(request.getTenant()))
+            .build());
+    responses.onCompleted();
+  }
+
+  private static Usage usage(ChatEngine.Outcome outcome) {
+    return Usage.newBuilder()
+        .setPromptTokens(outcome.promptTokens())
+        .setCompletionTokens(outcome.completionTokens())
+        .build();
+  }
+
+  /** Starts the work; any failure, now or later, ends the call with a status that says why. */
+  private static <T> CompletableFuture<ChatService.Result> start(
+      StreamObserver<T> responses,
+      java.util.function.Supplier<CompletableFuture<ChatService.Result>> work) {
+    CompletableFuture<ChatService.Result> future;
+    try {
+      future = work.get();
+    } catch (RuntimeException e) {
+      responses.onError(toStatus(e));
+      return new CompletableFuture<>(); // never completes: the call is over
+    }
+    return future.whenComplete(
+        (result, error) -> {
+          if (error != null) {
+            ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) responses;
+            if (!call.isCancelled()) {
+              responses.onError(
+                  toStatus(error instanceof CompletionException c ? c.getCause() : error));
             }
-            call.onNext(ChatChunk.newBuilder()
-                    .setFinishReason(result.outcome().finishReason())
-                    .setUsage(usage(result.outcome()))
-                    .setAdapterVersion(result.adapterVersion())
-                    .build());
-            call.onCompleted();
+          }
         });
-    }
+  }
 
-    @Override
-    public void listAdapters(ListAdaptersRequest request, StreamObserver<ListAdaptersResponse> responses) {
-        responses.onNext(ListAdaptersResponse.newBuilder().addAllAdapters(adapters.list(request.getTenant())).build());
-        responses.onCompleted();
-    }
-
-    private static Usage usage(ChatEngine.Outcome outcome) {
-        return Usage.newBuilder().setPromptTokens(outcome.promptTokens())
-                .setCompletionTokens(outcome.completionTokens()).build();
-    }
-
-    /** Starts the work; any failure, now or later, ends the call with a status that says why. */
-    private static <T> CompletableFuture<ChatService.Result> start(
-            StreamObserver<T> responses, java.util.function.Supplier<CompletableFuture<ChatService.Result>> work) {
-        CompletableFuture<ChatService.Result> future;
-        try {
-            future = work.get();
-        } catch (RuntimeException e) {
-            responses.onError(toStatus(e));
-            return new CompletableFuture<>(); // never completes: the call is over
-        }
-        return future.whenComplete((result, error) -> {
-            if (error != null) {
-                ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) responses;
-                if (!call.isCancelled()) {
-                    responses.onError(toStatus(error instanceof CompletionException c ? c.getCause() : error));
-                }
-            }
-        });
-    }
-
-    static StatusRuntimeException toStatus(Throwable e) {
-        Status status = switch (e) {
-            case AdapterNotFoundException x -> Status.NOT_FOUND;
-            case AdapterUnavailableException x -> Status.FAILED_PRECONDITION;
-            case GenerationScheduler.QueueFullException x -> Status.RESOURCE_EXHAUSTED;
-            case IllegalArgumentException x -> Status.INVALID_ARGUMENT; // incl. a prompt longer than the context
-            case ChatTemplateException x -> Status.INVALID_ARGUMENT; // the conversation does not fit the template
-            default -> {
-                LOG.error("chat failed", e);
-                yield Status.INTERNAL;
-            }
+  static StatusRuntimeException toStatus(Throwable e) {
+    Status status =
+        switch (e) {
+          case AdapterNotFoundException x -> Status.NOT_FOUND;
+          case AdapterUnavailableException x -> Status.FAILED_PRECONDITION;
+          case GenerationScheduler.QueueFullException x -> Status.RESOURCE_EXHAUSTED;
+          case IllegalArgumentException x ->
+              Status.INVALID_ARGUMENT; // incl. a prompt longer than the context
+          case ChatTemplateException x ->
+              Status.INVALID_ARGUMENT; // the conversation does not fit the template
+          default -> {
+            LOG.error("chat failed", e);
+            yield Status.INTERNAL;
+          }
         };
-        return status.withDescription(e.getMessage()).asRuntimeException();
-    }
+    return status.withDescription(e.getMessage()).asRuntimeException();
+  }
 }

@@ -19,113 +19,142 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chat on the LLM core: renders the conversation with the adapter's template (tokenized exactly as training does),
- * generates a batch with the core's {@link BatchGenerator} (each sequence through its adapter's resident slot), and
- * maps the results back to the contract.
+ * Chat on the LLM core: renders the conversation with the adapter's template (tokenized exactly as
+ * training does), generates a batch with the core's {@link BatchGenerator} (each sequence through
+ * its adapter's resident slot), and maps the results back to the contract.
  */
 public final class LlmChatEngine implements ChatEngine {
-    /** max_tokens when the request leaves it 0. */
-    public static final int DEFAULT_MAX_TOKENS = 256;
-    private static final Logger LOG = LoggerFactory.getLogger(LlmChatEngine.class);
+  /** max_tokens when the request leaves it 0. */
+  public static final int DEFAULT_MAX_TOKENS = 256;
 
-    private final BatchGenerator generator;
-    private final Tokenizer tokenizer;
-    private final int context;
-    private final ChatTemplateResolver templates;
-    private final ResidentAdapters slots;
+  private static final Logger LOG = LoggerFactory.getLogger(LlmChatEngine.class);
 
-    /** @param slots where served adapters are resident (their slots index it); null to serve the base model only */
-    public LlmChatEngine(LoadedModel model, ChatTemplate modelTemplate, ResidentAdapters slots) {
-        this.generator = new BatchGenerator(model);
-        this.tokenizer = model.tokenizer();
-        this.context = model.config().maxSeqLen();
-        this.templates = new ChatTemplateResolver(modelTemplate);
-        this.slots = slots;
+  private final BatchGenerator generator;
+  private final Tokenizer tokenizer;
+  private final int context;
+  private final ChatTemplateResolver templates;
+  private final ResidentAdapters slots;
+
+  /**
+   * @param slots where served adapters are resident (their slots index it); null to serve the base
+   *     model only
+   */
+  public LlmChatEngine(LoadedModel model, ChatTemplate modelTemplate, ResidentAdapters slots) {
+    this.generator = new BatchGenerator(model);
+    this.tokenizer = model.tokenizer();
+    this.context = model.config().maxSeqLen();
+    this.templates = new ChatTemplateResolver(modelTemplate);
+    this.slots = slots;
+  }
+
+  /**
+   * For a model without a template of its own (the built-in stories260K): the core's default for
+   * its vocabulary.
+   */
+  public static LlmChatEngine forModel(LoadedModel model, ResidentAdapters slots) {
+    return new LlmChatEngine(model, ChatTemplates.defaultFor(model.tokenizer()), slots);
+  }
+
+  @Override
+  public Prompt prepare(List<ChatMessage> messages, String chatTemplate, SamplingParams params) {
+    ChatTemplate template = templates.resolve(chatTemplate);
+    int[] tokens = template.tokenizePrompt(toCore(messages), tokenizer);
+    if (tokens.length >= context) {
+      throw new IllegalArgumentException(
+          "prompt has "
+              + tokens.length
+              + " tokens; it must have 1 to "
+              + (context - 1)
+              + " for this model's context of "
+              + context);
     }
+    return new Prompt(tokens, toCore(params, template));
+  }
 
-    /** For a model without a template of its own (the built-in stories260K): the core's default for its vocabulary. */
-    public static LlmChatEngine forModel(LoadedModel model, ResidentAdapters slots) {
-        return new LlmChatEngine(model, ChatTemplates.defaultFor(model.tokenizer()), slots);
+  @Override
+  public List<Outcome> generate(List<Generation> batch) {
+    List<BatchRequest> requests = new ArrayList<>(batch.size());
+    for (Generation g : batch) {
+      AtomicBoolean listenerFailed = new AtomicBoolean();
+      requests.add(
+          new BatchRequest(
+              g.prompt().tokens(),
+              g.prompt().sampling(),
+              g.adapterSlot(),
+              isolated(g.onText(), listenerFailed),
+              () -> listenerFailed.get() || g.cancelled().getAsBoolean()));
     }
+    List<GenerationResult> results = generator.generate(requests, slots);
+    List<Outcome> outcomes = new ArrayList<>(results.size());
+    for (GenerationResult result : results) {
+      var usage = result.usage();
+      outcomes.add(
+          new Outcome(
+              result.text(),
+              finishReason(result.finishReason()),
+              usage.promptTokens(),
+              usage.completionTokens(),
+              result.finishReason() == dev.tuneloop.llm.generate.FinishReason.CANCELLED));
+    }
+    return outcomes;
+  }
 
-    @Override
-    public Prompt prepare(List<ChatMessage> messages, String chatTemplate, SamplingParams params) {
-        ChatTemplate template = templates.resolve(chatTemplate);
-        int[] tokens = template.tokenizePrompt(toCore(messages), tokenizer);
-        if (tokens.length >= context) {
-            throw new IllegalArgumentException("prompt has " + tokens.length + " tokens; it must have 1 to "
-                    + (context - 1) + " for this model's context of " + context);
-        }
-        return new Prompt(tokens, toCore(params, template));
-    }
+  /**
+   * Passes non-empty text on; a listener that fails (its client is gone) cancels its own generation
+   * at the next token instead of failing the batch.
+   */
+  private static dev.tuneloop.llm.generate.TokenListener isolated(
+      TextListener onText, AtomicBoolean failed) {
+    return (id, text) -> {
+      if (text.isEmpty() || failed.get()) {
+        return;
+      }
+      try {
+        onText.onText(text);
+      } catch (RuntimeException e) {
+        failed.set(true);
+        LOG.debug("a generation's listener failed; cancelling it", e);
+      }
+    };
+  }
 
-    @Override
-    public List<Outcome> generate(List<Generation> batch) {
-        List<BatchRequest> requests = new ArrayList<>(batch.size());
-        for (Generation g : batch) {
-            AtomicBoolean listenerFailed = new AtomicBoolean();
-            requests.add(new BatchRequest(g.prompt().tokens(), g.prompt().sampling(), g.adapterSlot(),
-                    isolated(g.onText(), listenerFailed), () -> listenerFailed.get() || g.cancelled().getAsBoolean()));
-        }
-        List<GenerationResult> results = generator.generate(requests, slots);
-        List<Outcome> outcomes = new ArrayList<>(results.size());
-        for (GenerationResult result : results) {
-            var usage = result.usage();
-            outcomes.add(new Outcome(result.text(), finishReason(result.finishReason()), usage.promptTokens(),
-                    usage.completionTokens(), result.finishReason() == dev.tuneloop.llm.generate.FinishReason.CANCELLED));
-        }
-        return outcomes;
+  private static List<dev.tuneloop.llm.chat.ChatMessage> toCore(List<ChatMessage> messages) {
+    List<dev.tuneloop.llm.chat.ChatMessage> out = new ArrayList<>(messages.size());
+    for (ChatMessage m : messages) {
+      out.add(
+          switch (m.getRole()) {
+            case ROLE_SYSTEM -> dev.tuneloop.llm.chat.ChatMessage.system(m.getContent());
+            case ROLE_USER -> dev.tuneloop.llm.chat.ChatMessage.user(m.getContent());
+            case ROLE_ASSISTANT -> dev.tuneloop.llm.chat.ChatMessage.assistant(m.getContent());
+            default ->
+                throw new IllegalArgumentException(
+                    "message role " + m.getRole() + " is not a chat role");
+          });
     }
+    return out;
+  }
 
-    /**
-     * Passes non-empty text on; a listener that fails (its client is gone) cancels its own generation at the next
-     * token instead of failing the batch.
-     */
-    private static dev.tuneloop.llm.generate.TokenListener isolated(TextListener onText, AtomicBoolean failed) {
-        return (id, text) -> {
-            if (text.isEmpty() || failed.get()) {
-                return;
-            }
-            try {
-                onText.onText(text);
-            } catch (RuntimeException e) {
-                failed.set(true);
-                LOG.debug("a generation's listener failed; cancelling it", e);
-            }
-        };
-    }
+  /**
+   * The contract's zeros mean "default"; the template's end-of-turn markers stop generation too.
+   */
+  static dev.tuneloop.llm.generate.SamplingParams toCore(SamplingParams p, ChatTemplate template) {
+    List<String> stops = new ArrayList<>(p.getStopList());
+    template.stopSequences().stream().filter(s -> !stops.contains(s)).forEach(stops::add);
+    long seed = p.hasSeed() ? p.getSeed() : ThreadLocalRandom.current().nextLong();
+    return new dev.tuneloop.llm.generate.SamplingParams(
+        p.getTemperature(),
+        p.getTopK(),
+        p.getTopP() == 0 ? 1f : p.getTopP(),
+        p.getRepetitionPenalty() == 0 ? 1f : p.getRepetitionPenalty(),
+        seed,
+        p.getMaxTokens() == 0 ? DEFAULT_MAX_TOKENS : p.getMaxTokens(),
+        stops,
+        true);
+  }
 
-    private static List<dev.tuneloop.llm.chat.ChatMessage> toCore(List<ChatMessage> messages) {
-        List<dev.tuneloop.llm.chat.ChatMessage> out = new ArrayList<>(messages.size());
-        for (ChatMessage m : messages) {
-            out.add(switch (m.getRole()) {
-                case ROLE_SYSTEM -> dev.tuneloop.llm.chat.ChatMessage.system(m.getContent());
-                case ROLE_USER -> dev.tuneloop.llm.chat.ChatMessage.user(m.getContent());
-                case ROLE_ASSISTANT -> dev.tuneloop.llm.chat.ChatMessage.assistant(m.getContent());
-                default -> throw new IllegalArgumentException("message role " + m.getRole() + " is not a chat role");
-            });
-        }
-        return out;
-    }
-
-    /** The contract's zeros mean "default"; the template's end-of-turn markers stop generation too. */
-    static dev.tuneloop.llm.generate.SamplingParams toCore(SamplingParams p, ChatTemplate template) {
-        List<String> stops = new ArrayList<>(p.getStopList());
-        template.stopSequences().stream().filter(s -> !stops.contains(s)).forEach(stops::add);
-        long seed = p.hasSeed() ? p.getSeed() : ThreadLocalRandom.current().nextLong();
-        return new dev.tuneloop.llm.generate.SamplingParams(
-                p.getTemperature(),
-                p.getTopK(),
-                p.getTopP() == 0 ? 1f : p.getTopP(),
-                p.getRepetitionPenalty() == 0 ? 1f : p.getRepetitionPenalty(),
-                seed,
-                p.getMaxTokens() == 0 ? DEFAULT_MAX_TOKENS : p.getMaxTokens(),
-                stops,
-                true);
-    }
-
-    private static FinishReason finishReason(dev.tuneloop.llm.generate.FinishReason reason) {
-        return reason == dev.tuneloop.llm.generate.FinishReason.LENGTH
-                ? FinishReason.FINISH_REASON_LENGTH : FinishReason.FINISH_REASON_STOP;
-    }
+  private static FinishReason finishReason(dev.tuneloop.llm.generate.FinishReason reason) {
+    return reason == dev.tuneloop.llm.generate.FinishReason.LENGTH
+        ? FinishReason.FINISH_REASON_LENGTH
+        : FinishReason.FINISH_REASON_STOP;
+  }
 }

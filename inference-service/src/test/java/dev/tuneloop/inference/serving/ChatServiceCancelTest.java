@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tuneloop.inference.adapters.AdapterRegistry;
 import dev.tuneloop.inference.adapters.AdapterUnavailableException;
+import dev.tuneloop.inference.adapters.ServedAdapter;
 import dev.tuneloop.llm.checkpoint.BuiltinModels;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
-import dev.tuneloop.inference.adapters.ServedAdapter;
 import dev.tuneloop.proto.v1.ChatMessage;
 import dev.tuneloop.proto.v1.ChatRequest;
 import dev.tuneloop.proto.v1.Role;
@@ -19,54 +19,64 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** A cancelled request stops generating at the next token, and one cancelled while queued never starts. */
+/**
+ * A cancelled request stops generating at the next token, and one cancelled while queued never
+ * starts.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChatServiceCancelTest {
-    private LoadedModel model;
-    private AdapterRegistry<ServedAdapter> adapters;
-    private ChatService chats;
+  private LoadedModel model;
+  private AdapterRegistry<ServedAdapter> adapters;
+  private ChatService chats;
 
-    @BeforeAll
-    void start() {
-        model = BuiltinModels.stories260K();
-        SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        adapters = new AdapterRegistry<>(1, p -> {
-            throw new AdapterUnavailableException("none", null);
-        });
-        chats = new ChatService(adapters, LlmChatEngine.forModel(model, null), 1, 8, 4, meters);
-    }
+  @BeforeAll
+  void start() {
+    model = BuiltinModels.stories260K();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    adapters =
+        new AdapterRegistry<>(
+            1,
+            p -> {
+              throw new AdapterUnavailableException("none", null);
+            });
+    chats = new ChatService(adapters, LlmChatEngine.forModel(model, null), 1, 8, 4, meters);
+  }
 
-    @AfterAll
-    void stop() {
-        chats.close();
-        adapters.close();
-        model.close();
-    }
+  @AfterAll
+  void stop() {
+    chats.close();
+    adapters.close();
+    model.close();
+  }
 
-    private static ChatRequest request(int maxTokens) {
-        return ChatRequest.newBuilder().setTenant("acme")
-                .addMessages(ChatMessage.newBuilder().setRole(Role.ROLE_USER).setContent("Once upon a time"))
-                .setSampling(SamplingParams.newBuilder().setTemperature(1f).setSeed(5).setMaxTokens(maxTokens))
-                .build();
-    }
+  private static ChatRequest request(int maxTokens) {
+    return ChatRequest.newBuilder()
+        .setTenant("acme")
+        .addMessages(
+            ChatMessage.newBuilder().setRole(Role.ROLE_USER).setContent("Once upon a time"))
+        .setSampling(
+            SamplingParams.newBuilder().setTemperature(1f).setSeed(5).setMaxTokens(maxTokens))
+        .build();
+  }
 
-    @Test
-    void cancellingMidwayStopsAtTheNextToken() throws Exception {
-        List<String> pieces = new ArrayList<>();
-        ChatService.Result result = chats.chat(request(200), pieces::add, () -> pieces.size() >= 3).get();
+  @Test
+  void cancellingMidwayStopsAtTheNextToken() throws Exception {
+    List<String> pieces = new ArrayList<>();
+    ChatService.Result result =
+        chats.chat(request(200), pieces::add, () -> pieces.size() >= 3).get();
 
-        assertThat(result.outcome().cancelled()).isTrue();
-        assertThat(result.outcome().completionTokens()).isLessThan(10);
-        assertThat(String.join("", pieces)).isEqualTo(result.outcome().text());
-    }
+    assertThat(result.outcome().cancelled()).isTrue();
+    assertThat(result.outcome().completionTokens()).isLessThan(10);
+    assertThat(String.join("", pieces)).isEqualTo(result.outcome().text());
+  }
 
-    @Test
-    void aRequestCancelledWhileQueuedNeverStarts() throws Exception {
-        List<String> pieces = new ArrayList<>();
-        ChatService.Result result = chats.chat(request(50), pieces::add, () -> true).get();
+  @Test
+  void aRequestCancelledWhileQueuedNeverStarts() throws Exception {
+    List<String> pieces = new ArrayList<>();
+    ChatService.Result result = chats.chat(request(50), pieces::add, () -> true).get();
 
-        assertThat(result.outcome().cancelled()).isTrue();
-        assertThat(result.outcome().completionTokens()).isZero();
-        assertThat(pieces).isEmpty();
-    }
+    assertThat(result.outcome().cancelled()).isTrue();
+    assertThat(result.outcome().completionTokens()).isZero();
+    assertThat(pieces).isEmpty();
+  }
 }

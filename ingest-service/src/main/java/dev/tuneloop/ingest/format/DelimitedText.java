@@ -9,13 +9,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The "### Instruction ###" style: sections introduced by a header line ({@code ### Instruction ###} or
- * {@code ### Instruction:}), named System, Instruction, Input (or Context) and Response.
+ * The "### Instruction ###" style: sections introduced by a header line ({@code ### Instruction
+ * ###} or {@code ### Instruction:}), named System, Instruction, Input (or Context) and Response.
  */
 final class DelimitedText {
 
-  private static final Pattern HEADER = Pattern.compile(
-      "(?im)^[ \\t]*###[ \\t]*(system|instruction|input|context|response)[ \\t]*(?:###|:)?[ \\t]*");
+  private static final Pattern HEADER =
+      Pattern.compile(
+          "(?im)^[ \\t]*###[ \\t]*(system|instruction|input|context|response)[ \\t]*(?:###|:)?[ \\t]*");
 
   private DelimitedText() {}
 
@@ -24,8 +25,9 @@ final class DelimitedText {
     String instruction = sections.get("instruction");
     String response = sections.get("response");
     if (instruction == null || response == null) {
-      throw new InvalidRecordException("delimited text needs '### Instruction ###' and '### Response ###' sections; found "
-          + (sections.isEmpty() ? "none" : sections.keySet()));
+      throw new InvalidRecordException(
+          "delimited text needs '### Instruction ###' and '### Response ###' sections; found "
+              + (sections.isEmpty() ? "none" : sections.keySet()));
     }
     String input = sections.getOrDefault("input", "");
     return PromptResponse.newBuilder()
@@ -44,7 +46,8 @@ final class DelimitedText {
       if (name != null) {
         put(sections, name, text.substring(start, m.start()));
       } else if (!text.substring(0, m.start()).isBlank()) {
-        throw new InvalidRecordException("delimited text has content before its first '###' header");
+        throw new InvalidRecordException(
+            "delimited text has content before its first '###' header");
       }
       name = m.group(1).toLowerCase(Locale.ROOT).replace("context", "input");
       start = m.end();

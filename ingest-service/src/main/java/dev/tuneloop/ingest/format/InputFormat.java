@@ -5,7 +5,10 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The JSON record shapes ingest understands; the lower-case name is what clients send and what Example.format holds. */
+/**
+ * The JSON record shapes ingest understands; the lower-case name is what clients send and what
+ * Example.format holds.
+ */
 public enum InputFormat {
   AUTO,
   PAIR,
@@ -28,7 +31,10 @@ public enum InputFormat {
         return f;
       }
     }
-    throw new InvalidRecordException("unknown format '" + name + "'; expected one of "
-        + Arrays.stream(values()).map(InputFormat::wireName).collect(Collectors.joining(", ")));
+    throw new InvalidRecordException(
+        "unknown format '"
+            + name
+            + "'; expected one of "
+            + Arrays.stream(values()).map(InputFormat::wireName).collect(Collectors.joining(", ")));
   }
 }

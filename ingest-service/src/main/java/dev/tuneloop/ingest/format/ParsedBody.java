@@ -4,7 +4,10 @@ import dev.tuneloop.proto.v1.Conversation;
 import dev.tuneloop.proto.v1.Example;
 import dev.tuneloop.proto.v1.PromptResponse;
 
-/** The body of an example as parsed from one input record: exactly one of pair or conversation is set. */
+/**
+ * The body of an example as parsed from one input record: exactly one of pair or conversation is
+ * set.
+ */
 public record ParsedBody(InputFormat format, PromptResponse pair, Conversation conversation) {
 
   public static ParsedBody pair(InputFormat format, PromptResponse pair) {

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Parses one JSON record in a known format into an example body. Errors name the format, the field and the problem;
- * content is kept verbatim (curation normalises and judges it).
+ * Parses one JSON record in a known format into an example body. Errors name the format, the field
+ * and the problem; content is kept verbatim (curation normalises and judges it).
  */
 public final class RecordParser {
 
@@ -28,7 +28,8 @@ public final class RecordParser {
       case ALPACA -> ParsedBody.pair(actual, alpaca(root));
       case SHAREGPT -> ParsedBody.conversation(actual, shareGpt(root));
       case OPENAI -> ParsedBody.conversation(actual, openAi(root));
-      case DELIMITED -> ParsedBody.pair(actual, DelimitedText.parse(requiredText(root, "delimited", "text")));
+      case DELIMITED ->
+          ParsedBody.pair(actual, DelimitedText.parse(requiredText(root, "delimited", "text")));
       case AUTO -> throw new IllegalStateException("detect never answers AUTO");
     };
   }
@@ -52,9 +53,11 @@ public final class RecordParser {
     }
     List<String> keys = new ArrayList<>();
     root.fieldNames().forEachRemaining(keys::add);
-    throw new InvalidRecordException("cannot detect the format of a record with keys " + keys
-        + "; expected {prompt, response}, {instruction, input?, output}, {conversations: [{from, value}]}, "
-        + "{messages: [{role, content}]} or {text: \"### Instruction ###...\"}");
+    throw new InvalidRecordException(
+        "cannot detect the format of a record with keys "
+            + keys
+            + "; expected {prompt, response}, {instruction, input?, output}, {conversations: [{from, value}]}, "
+            + "{messages: [{role, content}]} or {text: \"### Instruction ###...\"}");
   }
 
   private static JsonNode readObject(String json) {
@@ -64,12 +67,19 @@ public final class RecordParser {
     try {
       JsonNode root = JSON.readTree(json);
       if (root == null || !root.isObject()) {
-        throw new InvalidRecordException("json record must be an object, got " + (root == null ? "nothing" : root.getNodeType()));
+        throw new InvalidRecordException(
+            "json record must be an object, got "
+                + (root == null ? "nothing" : root.getNodeType()));
       }
       return root;
     } catch (JsonProcessingException e) {
-      throw new InvalidRecordException("json record is not valid JSON: " + e.getOriginalMessage()
-          + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+      throw new InvalidRecordException(
+          "json record is not valid JSON: "
+              + e.getOriginalMessage()
+              + " at line "
+              + e.getLocation().getLineNr()
+              + ", column "
+              + e.getLocation().getColumnNr());
     }
   }
 
@@ -81,7 +91,10 @@ public final class RecordParser {
         .build();
   }
 
-  /** Alpaca's optional input is context for the instruction; it follows the instruction after a blank line. */
+  /**
+   * Alpaca's optional input is context for the instruction; it follows the instruction after a
+   * blank line.
+   */
   private static PromptResponse alpaca(JsonNode root) {
     String instruction = requiredText(root, "alpaca", "instruction");
     String input = optionalText(root, "alpaca", "input");
@@ -99,7 +112,8 @@ public final class RecordParser {
       String where = "sharegpt conversations[" + i + "]";
       JsonNode turn = turns.get(i);
       String from = requiredText(turn, where, "from");
-      conversation.addMessages(message(shareGptRole(from, where), requiredText(turn, where, "value")));
+      conversation.addMessages(
+          message(shareGptRole(from, where), requiredText(turn, where, "value")));
     }
     return conversation.build();
   }
@@ -109,8 +123,12 @@ public final class RecordParser {
       case "system" -> Role.ROLE_SYSTEM;
       case "human", "user" -> Role.ROLE_USER;
       case "gpt", "assistant", "bot", "chatgpt", "model" -> Role.ROLE_ASSISTANT;
-      default -> throw new InvalidRecordException(where + ".from is '" + from
-          + "'; expected system, human (or user) or gpt (or assistant)");
+      default ->
+          throw new InvalidRecordException(
+              where
+                  + ".from is '"
+                  + from
+                  + "'; expected system, human (or user) or gpt (or assistant)");
     };
   }
 
@@ -131,8 +149,12 @@ public final class RecordParser {
       case "system", "developer" -> Role.ROLE_SYSTEM;
       case "user" -> Role.ROLE_USER;
       case "assistant" -> Role.ROLE_ASSISTANT;
-      default -> throw new InvalidRecordException(where + ".role is '" + role
-          + "'; expected system, user or assistant (tool and function turns are not supported)");
+      default ->
+          throw new InvalidRecordException(
+              where
+                  + ".role is '"
+                  + role
+                  + "'; expected system, user or assistant (tool and function turns are not supported)");
     };
   }
 
@@ -144,8 +166,13 @@ public final class RecordParser {
       for (int i = 0; i < content.size(); i++) {
         JsonNode part = content.get(i);
         if (!"text".equals(part.path("type").asText())) {
-          throw new InvalidRecordException(where + ".content[" + i + "] has type '" + part.path("type").asText()
-              + "'; only text parts are supported");
+          throw new InvalidRecordException(
+              where
+                  + ".content["
+                  + i
+                  + "] has type '"
+                  + part.path("type").asText()
+                  + "'; only text parts are supported");
         }
         text.append(requiredText(part, where + ".content[" + i + "]", "text"));
       }
@@ -164,7 +191,8 @@ public final class RecordParser {
       throw new InvalidRecordException(where + " record has no '" + field + "' field");
     }
     if (!value.isTextual()) {
-      throw new InvalidRecordException(where + " field '" + field + "' must be a string, got " + value.getNodeType());
+      throw new InvalidRecordException(
+          where + " field '" + field + "' must be a string, got " + value.getNodeType());
     }
     return value.asText();
   }

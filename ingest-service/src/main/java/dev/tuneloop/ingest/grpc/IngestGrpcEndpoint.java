@@ -18,13 +18,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** gRPC IngestService: converts, hands off to {@link IngestService}, maps errors to status codes. */
+/**
+ * gRPC IngestService: converts, hands off to {@link IngestService}, maps errors to status codes.
+ */
 public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase {
 
   private final IngestService ingest;
   private final int streamWindow;
 
-  /** @param streamWindow records of one SubmitStream call in flight to Kafka before gRPC flow control stops the client */
+  /**
+   * @param streamWindow records of one SubmitStream call in flight to Kafka before gRPC flow
+   *     control stops the client
+   */
   public IngestGrpcEndpoint(IngestService ingest, int streamWindow) {
     this.ingest = ingest;
     this.streamWindow = streamWindow;
@@ -36,21 +41,25 @@ public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase 
   }
 
   @Override
-  public void submitTranscript(SubmitTranscriptRequest request, StreamObserver<SubmitResponse> response) {
+  public void submitTranscript(
+      SubmitTranscriptRequest request, StreamObserver<SubmitResponse> response) {
     reply(() -> ingest.submitTranscript(request), response);
   }
 
   /**
-   * Client streaming with manual flow control: at most {@code streamWindow} records are asked for ahead of Kafka's
-   * acknowledgements, so a fast client is slowed by HTTP/2 flow control instead of filling memory.
+   * Client streaming with manual flow control: at most {@code streamWindow} records are asked for
+   * ahead of Kafka's acknowledgements, so a fast client is slowed by HTTP/2 flow control instead of
+   * filling memory.
    */
   @Override
   public StreamObserver<SubmitRequest> submitStream(StreamObserver<SubmitSummary> response) {
-    ServerCallStreamObserver<SubmitSummary> call = (ServerCallStreamObserver<SubmitSummary>) response;
+    ServerCallStreamObserver<SubmitSummary> call =
+        (ServerCallStreamObserver<SubmitSummary>) response;
     call.disableAutoRequest();
     call.request(streamWindow);
     StreamTally tally = new StreamTally();
-    AtomicInteger pending = new AtomicInteger(1); // 1 = the client's half of the stream is still open
+    AtomicInteger pending =
+        new AtomicInteger(1); // 1 = the client's half of the stream is still open
     return new StreamObserver<>() {
       @Override
       public void onNext(SubmitRequest request) {
@@ -62,15 +71,16 @@ public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase 
         } catch (InvalidRecordException | BackpressureException e) {
           written = CompletableFuture.failedFuture(e);
         }
-        written.whenComplete((w, error) -> {
-          if (error == null) {
-            tally.written(w);
-          } else {
-            tally.failed(index, cause(error).getMessage());
-          }
-          call.request(1);
-          finishIfDone();
-        });
+        written.whenComplete(
+            (w, error) -> {
+              if (error == null) {
+                tally.written(w);
+              } else {
+                tally.failed(index, cause(error).getMessage());
+              }
+              call.request(1);
+              finishIfDone();
+            });
       }
 
       @Override
@@ -106,24 +116,28 @@ public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase 
       response.onError(status(e));
       return;
     }
-    result.whenComplete((r, error) -> {
-      if (error == null) {
-        response.onNext(r);
-        response.onCompleted();
-      } else {
-        response.onError(status(cause(error)));
-      }
-    });
+    result.whenComplete(
+        (r, error) -> {
+          if (error == null) {
+            response.onNext(r);
+            response.onCompleted();
+          } else {
+            response.onError(status(cause(error)));
+          }
+        });
   }
 
   static StatusRuntimeException status(Throwable e) {
-    Status status = switch (e) {
-      case InvalidRecordException x -> Status.INVALID_ARGUMENT;
-      case BackpressureException x -> Status.RESOURCE_EXHAUSTED;
-      default -> Status.UNAVAILABLE;
-    };
-    String message = e instanceof InvalidRecordException || e instanceof BackpressureException
-        ? e.getMessage() : "examples.raw did not acknowledge the record: " + e;
+    Status status =
+        switch (e) {
+          case InvalidRecordException x -> Status.INVALID_ARGUMENT;
+          case BackpressureException x -> Status.RESOURCE_EXHAUSTED;
+          default -> Status.UNAVAILABLE;
+        };
+    String message =
+        e instanceof InvalidRecordException || e instanceof BackpressureException
+            ? e.getMessage()
+            : "examples.raw did not acknowledge the record: " + e;
     return status.withDescription(message).asRuntimeException();
   }
 

@@ -27,10 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Intake from systems that already emit events: records on the incoming topic keyed "{tenant}/{dataset}", the value
- * one JSON record in any supported format, optional headers {@code idempotency-key} and {@code format}. Offsets are
- * committed only after every record of a poll is on examples.raw (or, when invalid, on examples.rejected with its raw
- * bytes), so a crash replays records, and the id check makes the replay harmless.
+ * Intake from systems that already emit events: records on the incoming topic keyed
+ * "{tenant}/{dataset}", the value one JSON record in any supported format, optional headers {@code
+ * idempotency-key} and {@code format}. Offsets are committed only after every record of a poll is
+ * on examples.raw (or, when invalid, on examples.rejected with its raw bytes), so a crash replays
+ * records, and the id check makes the replay harmless.
  */
 public final class IncomingConsumer implements Runnable, AutoCloseable {
 
@@ -43,9 +44,18 @@ public final class IncomingConsumer implements Runnable, AutoCloseable {
   private final String rejectedTopic;
   private volatile boolean running = true;
 
-  public IncomingConsumer(KafkaSettings settings, String group, String incomingTopic, String rejectedTopic,
-      IngestService ingest, Producer<String, MessageLite> producer) {
-    this.consumer = new KafkaConsumer<>(settings.consumerProperties(group), new StringDeserializer(), new ByteArrayDeserializer());
+  public IncomingConsumer(
+      KafkaSettings settings,
+      String group,
+      String incomingTopic,
+      String rejectedTopic,
+      IngestService ingest,
+      Producer<String, MessageLite> producer) {
+    this.consumer =
+        new KafkaConsumer<>(
+            settings.consumerProperties(group),
+            new StringDeserializer(),
+            new ByteArrayDeserializer());
     this.ingest = ingest;
     this.producer = producer;
     this.incomingTopic = incomingTopic;
@@ -79,7 +89,10 @@ public final class IncomingConsumer implements Runnable, AutoCloseable {
     try {
       String[] td = Topics.splitKey(r.key());
       String json = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
-      Example example = ingest.intake().toExample(td[0], td[1], json, header(r, "format"), header(r, "idempotency-key"));
+      Example example =
+          ingest
+              .intake()
+              .toExample(td[0], td[1], json, header(r, "format"), header(r, "idempotency-key"));
       return ingest.write(example);
     } catch (InvalidRecordException | IllegalArgumentException e) {
       return deadLetter(r, e.getMessage());
@@ -87,19 +100,26 @@ public final class IncomingConsumer implements Runnable, AutoCloseable {
   }
 
   private CompletableFuture<?> deadLetter(ConsumerRecord<String, byte[]> r, String why) {
-    RejectedExample rejected = RejectedExample.newBuilder()
-        .setRawPayload(r.value() == null ? ByteString.EMPTY : ByteString.copyFrom(r.value()))
-        .addRejections(Rejection.newBuilder().setReason(RejectReason.MALFORMED_RECORD).setDetail(why))
-        .setSourceTopic(r.topic()).setSourcePartition(r.partition()).setSourceOffset(r.offset())
-        .build();
+    RejectedExample rejected =
+        RejectedExample.newBuilder()
+            .setRawPayload(r.value() == null ? ByteString.EMPTY : ByteString.copyFrom(r.value()))
+            .addRejections(
+                Rejection.newBuilder().setReason(RejectReason.MALFORMED_RECORD).setDetail(why))
+            .setSourceTopic(r.topic())
+            .setSourcePartition(r.partition())
+            .setSourceOffset(r.offset())
+            .build();
     CompletableFuture<Void> sent = new CompletableFuture<>();
-    producer.send(new ProducerRecord<>(rejectedTopic, r.key() == null ? "unknown/unknown" : r.key(), rejected), (m, e) -> {
-      if (e == null) {
-        sent.complete(null);
-      } else {
-        sent.completeExceptionally(e);
-      }
-    });
+    producer.send(
+        new ProducerRecord<>(
+            rejectedTopic, r.key() == null ? "unknown/unknown" : r.key(), rejected),
+        (m, e) -> {
+          if (e == null) {
+            sent.complete(null);
+          } else {
+            sent.completeExceptionally(e);
+          }
+        });
     return sent;
   }
 

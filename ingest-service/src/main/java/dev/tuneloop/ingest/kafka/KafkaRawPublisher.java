@@ -9,9 +9,9 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Publishes examples to examples.raw keyed by "{tenant}/{dataset}" (one dataset stays on one partition, in order).
- * The producer is idempotent with acks=all, so the future completes only once every in-sync replica has the record,
- * and the producer's own retries never duplicate it.
+ * Publishes examples to examples.raw keyed by "{tenant}/{dataset}" (one dataset stays on one
+ * partition, in order). The producer is idempotent with acks=all, so the future completes only once
+ * every in-sync replica has the record, and the producer's own retries never duplicate it.
  */
 public final class KafkaRawPublisher implements RawPublisher {
 
@@ -27,7 +27,9 @@ public final class KafkaRawPublisher implements RawPublisher {
   public CompletableFuture<Void> publish(Example example) {
     CompletableFuture<Void> acked = new CompletableFuture<>();
     try {
-      producer.send(new ProducerRecord<>(topic, Topics.datasetKey(example.getTenant(), example.getDataset()), example),
+      producer.send(
+          new ProducerRecord<>(
+              topic, Topics.datasetKey(example.getTenant(), example.getDataset()), example),
           (metadata, error) -> {
             if (error == null) {
               acked.complete(null);

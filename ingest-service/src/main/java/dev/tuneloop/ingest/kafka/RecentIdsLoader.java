@@ -15,22 +15,32 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Refills {@link RecentIds} from the tail of examples.raw at start, so retries after a restart are still recognised. */
+/**
+ * Refills {@link RecentIds} from the tail of examples.raw at start, so retries after a restart are
+ * still recognised.
+ */
 public final class RecentIdsLoader {
 
   private RecentIdsLoader() {}
 
-  /** Reads at most {@code tailPerPartition} newest records of each partition; returns how many ids were loaded. */
-  public static long load(KafkaSettings settings, String topic, RecentIds ids, int tailPerPartition) {
+  /**
+   * Reads at most {@code tailPerPartition} newest records of each partition; returns how many ids
+   * were loaded.
+   */
+  public static long load(
+      KafkaSettings settings, String topic, RecentIds ids, int tailPerPartition) {
     Properties props = new Properties();
     props.putAll(settings.consumerProperties("unused"));
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.clientIdPrefix() + "-recent-ids");
     long loaded = 0;
     try (KafkaConsumer<String, Decoded<Example>> consumer =
-             new KafkaConsumer<>(props, new StringDeserializer(), new ProtobufDeserializer<>(Example.parser()))) {
-      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
+        new KafkaConsumer<>(
+            props, new StringDeserializer(), new ProtobufDeserializer<>(Example.parser()))) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
       consumer.assign(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);

@@ -14,9 +14,11 @@ class RecordParserTest {
 
   @Test
   void pairKeepsPromptResponseAndSystem() {
-    ParsedBody body = parser.parse("""
+    ParsedBody body =
+        parser.parse(
+            """
         {"prompt": "How do I reset my password?", "response": "Open Settings, then Security.", "system": "Be brief."}""",
-        InputFormat.PAIR);
+            InputFormat.PAIR);
     assertThat(body.pair().getPrompt()).isEqualTo("How do I reset my password?");
     assertThat(body.pair().getResponse()).isEqualTo("Open Settings, then Security.");
     assertThat(body.pair().getSystem()).isEqualTo("Be brief.");
@@ -25,38 +27,50 @@ class RecordParserTest {
 
   @Test
   void alpacaAppendsInputToInstructionAfterABlankLine() {
-    ParsedBody body = parser.parse("""
+    ParsedBody body =
+        parser.parse(
+            """
         {"instruction": "Summarise the ticket.", "input": "Customer cannot log in since Monday.", "output": "Login failure since Monday."}""",
-        InputFormat.AUTO);
+            InputFormat.AUTO);
     assertThat(body.format()).isEqualTo(InputFormat.ALPACA);
-    assertThat(body.pair().getPrompt()).isEqualTo("Summarise the ticket.\n\nCustomer cannot log in since Monday.");
+    assertThat(body.pair().getPrompt())
+        .isEqualTo("Summarise the ticket.\n\nCustomer cannot log in since Monday.");
     assertThat(body.pair().getResponse()).isEqualTo("Login failure since Monday.");
   }
 
   @Test
   void alpacaWithEmptyInputUsesTheInstructionAlone() {
-    ParsedBody body = parser.parse("{\"instruction\": \"Name a colour.\", \"input\": \"\", \"output\": \"Blue.\"}",
-        InputFormat.ALPACA);
+    ParsedBody body =
+        parser.parse(
+            "{\"instruction\": \"Name a colour.\", \"input\": \"\", \"output\": \"Blue.\"}",
+            InputFormat.ALPACA);
     assertThat(body.pair().getPrompt()).isEqualTo("Name a colour.");
   }
 
   @Test
   void shareGptMapsHumanAndGptToUserAndAssistant() {
-    ParsedBody body = parser.parse("""
+    ParsedBody body =
+        parser.parse(
+            """
         {"conversations": [{"from": "system", "value": "You are support."},
                            {"from": "human", "value": "Where is my order?"},
-                           {"from": "gpt", "value": "It ships tomorrow."}]}""", InputFormat.AUTO);
+                           {"from": "gpt", "value": "It ships tomorrow."}]}""",
+            InputFormat.AUTO);
     assertThat(body.format()).isEqualTo(InputFormat.SHAREGPT);
-    assertThat(body.conversation().getMessagesList()).extracting(ChatMessage::getRole)
+    assertThat(body.conversation().getMessagesList())
+        .extracting(ChatMessage::getRole)
         .containsExactly(Role.ROLE_SYSTEM, Role.ROLE_USER, Role.ROLE_ASSISTANT);
     assertThat(body.conversation().getMessages(2).getContent()).isEqualTo("It ships tomorrow.");
   }
 
   @Test
   void openAiAcceptsStringAndTextPartContent() {
-    ParsedBody body = parser.parse("""
+    ParsedBody body =
+        parser.parse(
+            """
         {"messages": [{"role": "user", "content": [{"type": "text", "text": "Hi "}, {"type": "text", "text": "there"}]},
-                      {"role": "assistant", "content": "Hello! How can I help?"}]}""", InputFormat.AUTO);
+                      {"role": "assistant", "content": "Hello! How can I help?"}]}""",
+            InputFormat.AUTO);
     assertThat(body.format()).isEqualTo(InputFormat.OPENAI);
     assertThat(body.conversation().getMessages(0).getContent()).isEqualTo("Hi there");
     assertThat(body.conversation().getMessages(1).getRole()).isEqualTo(Role.ROLE_ASSISTANT);
@@ -64,14 +78,19 @@ class RecordParserTest {
 
   @Test
   void openAiToolTurnIsRefusedByName() {
-    assertThatThrownBy(() -> parser.parse("{\"messages\": [{\"role\": \"tool\", \"content\": \"42\"}]}", InputFormat.OPENAI))
+    assertThatThrownBy(
+            () ->
+                parser.parse(
+                    "{\"messages\": [{\"role\": \"tool\", \"content\": \"42\"}]}",
+                    InputFormat.OPENAI))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("messages[0].role is 'tool'");
   }
 
   @Test
   void delimitedTextSplitsOnHashHeaders() {
-    String text = "### Instruction ###\\nTranslate to French.\\n### Input ###\\nGood morning\\n### Response ###\\nBonjour";
+    String text =
+        "### Instruction ###\\nTranslate to French.\\n### Input ###\\nGood morning\\n### Response ###\\nBonjour";
     ParsedBody body = parser.parse("{\"text\": \"" + text + "\"}", InputFormat.AUTO);
     assertThat(body.format()).isEqualTo(InputFormat.DELIMITED);
     assertThat(body.pair().getPrompt()).isEqualTo("Translate to French.\n\nGood morning");
@@ -88,7 +107,9 @@ class RecordParserTest {
 
   @Test
   void delimitedTextWithoutResponseNamesTheMissingSection() {
-    assertThatThrownBy(() -> parser.parse("{\"text\": \"### Instruction ###\\nDo it\"}", InputFormat.DELIMITED))
+    assertThatThrownBy(
+            () ->
+                parser.parse("{\"text\": \"### Instruction ###\\nDo it\"}", InputFormat.DELIMITED))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("'### Response ###'")
         .hasMessageContaining("[instruction]");
@@ -96,7 +117,8 @@ class RecordParserTest {
 
   @Test
   void unknownShapeListsItsKeysAndTheKnownFormats() {
-    assertThatThrownBy(() -> parser.parse("{\"question\": \"q\", \"answer\": \"a\"}", InputFormat.AUTO))
+    assertThatThrownBy(
+            () -> parser.parse("{\"question\": \"q\", \"answer\": \"a\"}", InputFormat.AUTO))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("[question, answer]")
         .hasMessageContaining("{instruction, input?, output}");

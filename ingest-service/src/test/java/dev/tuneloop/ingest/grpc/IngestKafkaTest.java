@@ -56,7 +56,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The gRPC API over a real server and the embedded Kafka broker: what it acknowledges is on examples.raw, once. */
+/**
+ * The gRPC API over a real server and the embedded Kafka broker: what it acknowledges is on
+ * examples.raw, once.
+ */
 @WithInfra
 class IngestKafkaTest {
 
@@ -71,15 +74,25 @@ class IngestKafkaTest {
   void start(Infra infra) throws Exception {
     this.infra = infra;
     this.kafka = infra.kafka();
-    producer = new KafkaProducer<>(kafka.producerProperties(), new StringSerializer(), new ProtobufSerializer<>());
-    server = ServerBuilder.forPort(0).addService(new IngestGrpcEndpoint(service(new RecentIds(10_000)), 64)).build().start();
-    channel = ManagedChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext().build();
+    producer =
+        new KafkaProducer<>(
+            kafka.producerProperties(), new StringSerializer(), new ProtobufSerializer<>());
+    server =
+        ServerBuilder.forPort(0)
+            .addService(new IngestGrpcEndpoint(service(new RecentIds(10_000)), 64))
+            .build()
+            .start();
+    channel =
+        ManagedChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext().build();
     blocking = IngestServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
   }
 
   private IngestService service(RecentIds ids) {
-    return new IngestService(new Intake(IngestLimits.DEFAULTS, Clock.systemUTC()),
-        new KafkaRawPublisher(producer, infra.topic("examples.raw")), ids, new InFlightLimiter(1000, Duration.ofSeconds(5)));
+    return new IngestService(
+        new Intake(IngestLimits.DEFAULTS, Clock.systemUTC()),
+        new KafkaRawPublisher(producer, infra.topic("examples.raw")),
+        ids,
+        new InFlightLimiter(1000, Duration.ofSeconds(5)));
   }
 
   @AfterEach
@@ -90,15 +103,22 @@ class IngestKafkaTest {
   }
 
   private static SubmitRequest pair(int i) {
-    return SubmitRequest.newBuilder().setTenant("acme").setDataset("support")
-        .setPair(PromptResponse.newBuilder().setPrompt("Question number " + i + "?").setResponse("Answer " + i + ".")).build();
+    return SubmitRequest.newBuilder()
+        .setTenant("acme")
+        .setDataset("support")
+        .setPair(
+            PromptResponse.newBuilder()
+                .setPrompt("Question number " + i + "?")
+                .setResponse("Answer " + i + "."))
+        .build();
   }
 
   private List<Example> readRaw(int atLeast) {
     List<Example> out = new ArrayList<>();
     var props = kafka.consumerProperties(infra.group("reader"));
-    try (KafkaConsumer<String, Decoded<Example>> c = new KafkaConsumer<>(props, new StringDeserializer(),
-        new ProtobufDeserializer<>(Example.parser()))) {
+    try (KafkaConsumer<String, Decoded<Example>> c =
+        new KafkaConsumer<>(
+            props, new StringDeserializer(), new ProtobufDeserializer<>(Example.parser()))) {
       c.subscribe(List.of(infra.topic("examples.raw")));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       // Read until the expected count, then one more poll to catch anything written twice.
@@ -120,41 +140,70 @@ class IngestKafkaTest {
   void submitIsOnTheRawTopicWhenAcknowledgedAndRetriesAreCountedOnce() {
     SubmitResponse first = blocking.submit(pair(1));
     SubmitResponse retry = blocking.submit(pair(1));
-    SubmitResponse keyed = blocking.submit(pair(2).toBuilder().setIdempotencyKey("client-key-7").build());
-    SubmitResponse keyedRetry = blocking.submit(pair(3).toBuilder().setIdempotencyKey("client-key-7").build());
+    SubmitResponse keyed =
+        blocking.submit(pair(2).toBuilder().setIdempotencyKey("client-key-7").build());
+    SubmitResponse keyedRetry =
+        blocking.submit(pair(3).toBuilder().setIdempotencyKey("client-key-7").build());
     assertThat(first.getDuplicate()).isFalse();
     assertThat(retry.getDuplicate()).isTrue();
     assertThat(retry.getExampleIdsList()).isEqualTo(first.getExampleIdsList());
     assertThat(keyed.getExampleIdsList()).containsExactly("client-key-7");
     assertThat(keyedRetry.getDuplicate()).isTrue();
     List<Example> raw = readRaw(2);
-    assertThat(raw).extracting(Example::getId).containsExactly(first.getExampleIds(0), "client-key-7");
+    assertThat(raw)
+        .extracting(Example::getId)
+        .containsExactly(first.getExampleIds(0), "client-key-7");
     assertThat(raw.getFirst().getPair().getPrompt()).isEqualTo("Question number 1?");
   }
 
   @Test
   void invalidRecordIsRefusedWithTheReason() {
-    assertThatThrownBy(() -> blocking.submit(SubmitRequest.newBuilder().setTenant("acme").setDataset("support")
-        .setJson("{\"question\": \"q\"}").build()))
-        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
-          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-          assertThat(e.getStatus().getDescription()).contains("cannot detect the format");
-        });
+    assertThatThrownBy(
+            () ->
+                blocking.submit(
+                    SubmitRequest.newBuilder()
+                        .setTenant("acme")
+                        .setDataset("support")
+                        .setJson("{\"question\": \"q\"}")
+                        .build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription()).contains("cannot detect the format");
+            });
   }
 
   @Test
   void streamSummaryCountsAcceptedDuplicatesAndFailuresWithPositions() throws Exception {
     CompletableFuture<SubmitSummary> summary = new CompletableFuture<>();
-    StreamObserver<SubmitRequest> stream = IngestServiceGrpc.newStub(channel).submitStream(new StreamObserver<>() {
-      @Override public void onNext(SubmitSummary s) { summary.complete(s); }
-      @Override public void onError(Throwable t) { summary.completeExceptionally(t); }
-      @Override public void onCompleted() {}
-    });
+    StreamObserver<SubmitRequest> stream =
+        IngestServiceGrpc.newStub(channel)
+            .submitStream(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(SubmitSummary s) {
+                    summary.complete(s);
+                  }
+
+                  @Override
+                  public void onError(Throwable t) {
+                    summary.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {}
+                });
     for (int i = 0; i < 500; i++) {
       stream.onNext(pair(i));
     }
     stream.onNext(pair(7));
-    stream.onNext(SubmitRequest.newBuilder().setTenant("acme").setDataset("support").setJson("not json").build());
+    stream.onNext(
+        SubmitRequest.newBuilder()
+            .setTenant("acme")
+            .setDataset("support")
+            .setJson("not json")
+            .build());
     stream.onCompleted();
     SubmitSummary s = summary.get(60, TimeUnit.SECONDS);
     assertThat(s.getReceived()).isEqualTo(502);
@@ -168,27 +217,54 @@ class IngestKafkaTest {
 
   @Test
   void transcriptBecomesOneExamplePerAgentReply() {
-    Transcript t = Transcript.newBuilder().setId("T-9")
-        .addTurns(TranscriptTurn.newBuilder().setSpeaker(Speaker.SPEAKER_CUSTOMER).setText("My card was charged twice."))
-        .addTurns(TranscriptTurn.newBuilder().setSpeaker(Speaker.SPEAKER_AGENT).setText("I see two charges; one is a hold."))
-        .addTurns(TranscriptTurn.newBuilder().setSpeaker(Speaker.SPEAKER_CUSTOMER).setText("When does the hold go away?"))
-        .addTurns(TranscriptTurn.newBuilder().setSpeaker(Speaker.SPEAKER_AGENT).setText("Within three business days."))
-        .build();
-    SubmitResponse r = blocking.submitTranscript(SubmitTranscriptRequest.newBuilder().setTenant("acme").setDataset("support")
-        .setTranscript(t).setPolicy(TranscriptPolicy.EACH_AGENT_REPLY).build());
+    Transcript t =
+        Transcript.newBuilder()
+            .setId("T-9")
+            .addTurns(
+                TranscriptTurn.newBuilder()
+                    .setSpeaker(Speaker.SPEAKER_CUSTOMER)
+                    .setText("My card was charged twice."))
+            .addTurns(
+                TranscriptTurn.newBuilder()
+                    .setSpeaker(Speaker.SPEAKER_AGENT)
+                    .setText("I see two charges; one is a hold."))
+            .addTurns(
+                TranscriptTurn.newBuilder()
+                    .setSpeaker(Speaker.SPEAKER_CUSTOMER)
+                    .setText("When does the hold go away?"))
+            .addTurns(
+                TranscriptTurn.newBuilder()
+                    .setSpeaker(Speaker.SPEAKER_AGENT)
+                    .setText("Within three business days."))
+            .build();
+    SubmitResponse r =
+        blocking.submitTranscript(
+            SubmitTranscriptRequest.newBuilder()
+                .setTenant("acme")
+                .setDataset("support")
+                .setTranscript(t)
+                .setPolicy(TranscriptPolicy.EACH_AGENT_REPLY)
+                .build());
     assertThat(r.getExampleIdsCount()).isEqualTo(2);
     List<Example> raw = readRaw(2);
     assertThat(raw).extracting(e -> e.getConversation().getMessagesCount()).containsExactly(2, 4);
-    assertThat(raw).allSatisfy(e -> assertThat(e.getMetadataMap()).containsEntry("transcript_id", "T-9"));
+    assertThat(raw)
+        .allSatisfy(e -> assertThat(e.getMetadataMap()).containsEntry("transcript_id", "T-9"));
   }
 
   @Test
   void restartedIngestRecognisesRetriesFromTheRawTopic() {
     SubmitResponse first = blocking.submit(pair(42));
     RecentIds rebuilt = new RecentIds(10_000);
-    assertThat(RecentIdsLoader.load(kafka, infra.topic("examples.raw"), rebuilt, 1000)).isEqualTo(1);
+    assertThat(RecentIdsLoader.load(kafka, infra.topic("examples.raw"), rebuilt, 1000))
+        .isEqualTo(1);
     IngestService restarted = service(rebuilt);
-    assertThat(restarted.submit(pair(42), dev.tuneloop.proto.v1.Source.SOURCE_GRPC).join().getDuplicate()).isTrue();
+    assertThat(
+            restarted
+                .submit(pair(42), dev.tuneloop.proto.v1.Source.SOURCE_GRPC)
+                .join()
+                .getDuplicate())
+        .isTrue();
     assertThat(readRaw(1)).extracting(Example::getId).containsExactly(first.getExampleIds(0));
   }
 
@@ -196,13 +272,29 @@ class IngestKafkaTest {
   void incomingTopicRecordsAreIngestedAndBadOnesDeadLettered() throws Exception {
     String incoming = infra.topic("examples.incoming");
     String rejected = infra.topic("examples.rejected");
-    try (KafkaProducer<String, byte[]> events = new KafkaProducer<>(kafka.producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
-      events.send(new ProducerRecord<>(incoming, "acme/support",
-          "{\"instruction\": \"Greet the customer.\", \"output\": \"Hello, how can I help?\"}".getBytes(StandardCharsets.UTF_8)));
-      events.send(new ProducerRecord<>(incoming, "acme/support", "{oops".getBytes(StandardCharsets.UTF_8))).get();
+    try (KafkaProducer<String, byte[]> events =
+        new KafkaProducer<>(
+            kafka.producerProperties(), new StringSerializer(), new ByteArraySerializer())) {
+      events.send(
+          new ProducerRecord<>(
+              incoming,
+              "acme/support",
+              "{\"instruction\": \"Greet the customer.\", \"output\": \"Hello, how can I help?\"}"
+                  .getBytes(StandardCharsets.UTF_8)));
+      events
+          .send(
+              new ProducerRecord<>(
+                  incoming, "acme/support", "{oops".getBytes(StandardCharsets.UTF_8)))
+          .get();
     }
-    IncomingConsumer consumer = new IncomingConsumer(kafka, infra.group("incoming"), incoming, rejected,
-        service(new RecentIds(100)), producer);
+    IncomingConsumer consumer =
+        new IncomingConsumer(
+            kafka,
+            infra.group("incoming"),
+            incoming,
+            rejected,
+            service(new RecentIds(100)),
+            producer);
     Thread thread = Thread.ofPlatform().start(consumer);
     try {
       List<Example> raw = readRaw(1);
@@ -210,8 +302,11 @@ class IngestKafkaTest {
       assertThat(raw.getFirst().getFormat()).isEqualTo("alpaca");
       var props = kafka.consumerProperties(infra.group("rejected-reader"));
       props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-      try (KafkaConsumer<String, Decoded<RejectedExample>> c = new KafkaConsumer<>(props, new StringDeserializer(),
-          new ProtobufDeserializer<>(RejectedExample.parser()))) {
+      try (KafkaConsumer<String, Decoded<RejectedExample>> c =
+          new KafkaConsumer<>(
+              props,
+              new StringDeserializer(),
+              new ProtobufDeserializer<>(RejectedExample.parser()))) {
         c.subscribe(List.of(rejected));
         List<RejectedExample> dead = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -220,7 +315,8 @@ class IngestKafkaTest {
         }
         assertThat(dead).hasSize(1);
         assertThat(dead.getFirst().getRawPayload().toStringUtf8()).isEqualTo("{oops");
-        assertThat(dead.getFirst().getRejections(0).getReason()).isEqualTo(RejectReason.MALFORMED_RECORD);
+        assertThat(dead.getFirst().getRejections(0).getReason())
+            .isEqualTo(RejectReason.MALFORMED_RECORD);
         assertThat(dead.getFirst().getRejections(0).getDetail()).contains("not valid JSON");
       }
     } finally {

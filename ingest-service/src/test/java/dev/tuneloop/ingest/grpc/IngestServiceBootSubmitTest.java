@@ -16,17 +16,30 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The assembled service: configuration bound, endpoint served, and a restart still recognises a retry. */
+/**
+ * The assembled service: configuration bound, endpoint served, and a restart still recognises a
+ * retry.
+ */
 @WithInfra
 class IngestServiceBootSubmitTest {
 
   @Test
   void submitThroughTheRunningServiceAndRetryAfterARestart(Infra infra) throws Exception {
-    Map<String, Object> props = Map.of("ingest.raw-topic", infra.topic("examples.raw"),
-        "ingest.incoming-topic", infra.topic("examples.incoming"), "ingest.incoming-group", infra.group("incoming"));
-    SubmitRequest request = SubmitRequest.newBuilder().setTenant("acme").setDataset("support")
-        .setJson("{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello!\"}]}")
-        .build();
+    Map<String, Object> props =
+        Map.of(
+            "ingest.raw-topic",
+            infra.topic("examples.raw"),
+            "ingest.incoming-topic",
+            infra.topic("examples.incoming"),
+            "ingest.incoming-group",
+            infra.group("incoming"));
+    SubmitRequest request =
+        SubmitRequest.newBuilder()
+            .setTenant("acme")
+            .setDataset("support")
+            .setJson(
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}, {\"role\": \"assistant\", \"content\": \"Hello!\"}]}")
+            .build();
     SubmitResponse first;
     try (EmbeddedServer server = ServiceProbe.start(infra, props)) {
       first = submit(server, request);
@@ -39,11 +52,15 @@ class IngestServiceBootSubmitTest {
     }
   }
 
-  private static SubmitResponse submit(EmbeddedServer server, SubmitRequest request) throws InterruptedException {
+  private static SubmitResponse submit(EmbeddedServer server, SubmitRequest request)
+      throws InterruptedException {
     int port = server.getApplicationContext().getBean(GrpcEmbeddedServer.class).getPort();
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
     try {
-      return IngestServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).submit(request);
+      return IngestServiceGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .submit(request);
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }

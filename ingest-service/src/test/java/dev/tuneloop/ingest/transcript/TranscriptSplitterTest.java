@@ -18,17 +18,25 @@ class TranscriptSplitterTest {
 
   private final TranscriptSplitter splitter = new TranscriptSplitter();
 
-  /** A realistic ticket: greeting before the customer speaks, a double message, a transfer note, a trailing thanks. */
+  /**
+   * A realistic ticket: greeting before the customer speaks, a double message, a transfer note, a
+   * trailing thanks.
+   */
   private static Transcript ticket() {
-    return Transcript.newBuilder().setId("T-1001").putMetadata("product", "router")
+    return Transcript.newBuilder()
+        .setId("T-1001")
+        .putMetadata("product", "router")
         .addTurns(turn(Speaker.SPEAKER_AGENT, "Hi, this is Sam from support."))
         .addTurns(turn(Speaker.SPEAKER_CUSTOMER, "My router keeps rebooting."))
         .addTurns(turn(Speaker.SPEAKER_CUSTOMER, "Every ten minutes or so."))
         .addTurns(turn(Speaker.SPEAKER_AGENT, "Which firmware version does the status page show?"))
         .addTurns(turn(Speaker.SPEAKER_SYSTEM, "Chat transferred to tier 2"))
         .addTurns(turn(Speaker.SPEAKER_CUSTOMER, "It says 2.1.4."))
-        .addTurns(TranscriptTurn.newBuilder().setSpeaker(Speaker.SPEAKER_AGENT)
-            .setText("Please update to 2.2.0; it fixes the reboot loop.").putMetadata("resolution", "firmware"))
+        .addTurns(
+            TranscriptTurn.newBuilder()
+                .setSpeaker(Speaker.SPEAKER_AGENT)
+                .setText("Please update to 2.2.0; it fixes the reboot loop.")
+                .putMetadata("resolution", "firmware"))
         .addTurns(turn(Speaker.SPEAKER_CUSTOMER, "Thanks!"))
         .build();
   }
@@ -39,41 +47,62 @@ class TranscriptSplitterTest {
 
   @Test
   void wholeConversationIsOneAlternatingChatEndingWithTheLastAgentReply() {
-    List<TranscriptExample> examples = splitter.split(ticket(), TranscriptPolicy.WHOLE_CONVERSATION, "You are router support.");
+    List<TranscriptExample> examples =
+        splitter.split(ticket(), TranscriptPolicy.WHOLE_CONVERSATION, "You are router support.");
     assertThat(examples).hasSize(1);
     List<ChatMessage> messages = examples.getFirst().conversation().getMessagesList();
-    assertThat(messages).extracting(ChatMessage::getRole).containsExactly(
-        Role.ROLE_SYSTEM, Role.ROLE_USER, Role.ROLE_ASSISTANT, Role.ROLE_USER, Role.ROLE_ASSISTANT);
-    assertThat(messages.get(1).getContent()).isEqualTo("My router keeps rebooting.\nEvery ten minutes or so.");
+    assertThat(messages)
+        .extracting(ChatMessage::getRole)
+        .containsExactly(
+            Role.ROLE_SYSTEM,
+            Role.ROLE_USER,
+            Role.ROLE_ASSISTANT,
+            Role.ROLE_USER,
+            Role.ROLE_ASSISTANT);
+    assertThat(messages.get(1).getContent())
+        .isEqualTo("My router keeps rebooting.\nEvery ten minutes or so.");
     assertThat(messages.getLast().getContent()).startsWith("Please update to 2.2.0");
     assertThat(examples.getFirst().metadata())
-        .containsEntry("transcript_id", "T-1001").containsEntry("product", "router").containsEntry("resolution", "firmware");
+        .containsEntry("transcript_id", "T-1001")
+        .containsEntry("product", "router")
+        .containsEntry("resolution", "firmware");
   }
 
   @Test
   void eachAgentReplyGivesOneExamplePerReplyWithItsPrecedingContext() {
-    List<TranscriptExample> examples = splitter.split(ticket(), TranscriptPolicy.EACH_AGENT_REPLY, "");
+    List<TranscriptExample> examples =
+        splitter.split(ticket(), TranscriptPolicy.EACH_AGENT_REPLY, "");
     assertThat(examples).hasSize(2);
-    assertThat(examples.get(0).conversation().getMessagesList()).extracting(ChatMessage::getContent)
-        .containsExactly("My router keeps rebooting.\nEvery ten minutes or so.",
+    assertThat(examples.get(0).conversation().getMessagesList())
+        .extracting(ChatMessage::getContent)
+        .containsExactly(
+            "My router keeps rebooting.\nEvery ten minutes or so.",
             "Which firmware version does the status page show?");
     assertThat(examples.get(1).conversation().getMessagesCount()).isEqualTo(4);
-    assertThat(examples.get(1).conversation().getMessages(3).getContent()).startsWith("Please update");
-    assertThat(examples.get(0).metadata()).containsEntry("transcript_reply", "1").doesNotContainKey("resolution");
-    assertThat(examples.get(1).metadata()).containsEntry("transcript_reply", "2").containsEntry("resolution", "firmware");
+    assertThat(examples.get(1).conversation().getMessages(3).getContent())
+        .startsWith("Please update");
+    assertThat(examples.get(0).metadata())
+        .containsEntry("transcript_reply", "1")
+        .doesNotContainKey("resolution");
+    assertThat(examples.get(1).metadata())
+        .containsEntry("transcript_reply", "2")
+        .containsEntry("resolution", "firmware");
   }
 
   @Test
   void unspecifiedPolicyMeansWholeConversation() {
-    assertThat(splitter.split(ticket(), TranscriptPolicy.TRANSCRIPT_POLICY_UNSPECIFIED, "")).hasSize(1);
+    assertThat(splitter.split(ticket(), TranscriptPolicy.TRANSCRIPT_POLICY_UNSPECIFIED, ""))
+        .hasSize(1);
   }
 
   @Test
   void transcriptWithoutAnAnsweredCustomerTurnIsRefused() {
-    Transcript unanswered = Transcript.newBuilder().setId("T-2")
-        .addTurns(turn(Speaker.SPEAKER_AGENT, "Hello?"))
-        .addTurns(turn(Speaker.SPEAKER_CUSTOMER, "Is anyone there?"))
-        .build();
+    Transcript unanswered =
+        Transcript.newBuilder()
+            .setId("T-2")
+            .addTurns(turn(Speaker.SPEAKER_AGENT, "Hello?"))
+            .addTurns(turn(Speaker.SPEAKER_CUSTOMER, "Is anyone there?"))
+            .build();
     assertThatThrownBy(() -> splitter.split(unanswered, TranscriptPolicy.EACH_AGENT_REPLY, ""))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("transcript 'T-2' has no customer turn answered by an agent turn");
@@ -81,7 +110,8 @@ class TranscriptSplitterTest {
 
   @Test
   void turnWithoutSpeakerIsNamedByIndex() {
-    Transcript bad = Transcript.newBuilder().addTurns(TranscriptTurn.newBuilder().setText("hm")).build();
+    Transcript bad =
+        Transcript.newBuilder().addTurns(TranscriptTurn.newBuilder().setText("hm")).build();
     assertThatThrownBy(() -> splitter.split(bad, TranscriptPolicy.WHOLE_CONVERSATION, ""))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("turn 0 has no speaker");

@@ -6,18 +6,18 @@ import dev.tuneloop.llm.model.LlamaModel;
 import dev.tuneloop.llm.tokenizer.Tokenizer;
 
 /**
- * A base model ready to run: weights in native memory, its own tokenizer, and its identity. Owns the root
- * {@link NDManager} everything hangs off; close it to free the native memory.
+ * A base model ready to run: weights in native memory, its own tokenizer, and its identity. Owns
+ * the root {@link NDManager} everything hangs off; close it to free the native memory.
  */
 public record LoadedModel(BaseModelId id, LlamaModel model, Tokenizer tokenizer, NDManager manager)
-        implements AutoCloseable {
+    implements AutoCloseable {
 
-    public LlamaConfig config() {
-        return model.config();
-    }
+  public LlamaConfig config() {
+    return model.config();
+  }
 
-    @Override
-    public void close() {
-        manager.close();
-    }
+  @Override
+  public void close() {
+    manager.close();
+  }
 }

@@ -22,213 +22,251 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class LoraAdapterTest {
-    private static final int[][] BATCH = {{1, 403, 407, 261, 378, 432, 383, 286}, {1, 298, 315, 421, 395, 317, 426, 338}};
-    private static LoadedModel stories;
-    private static LlamaModel model;
-    private static NDManager manager;
+  private static final int[][] BATCH = {
+    {1, 403, 407, 261, 378, 432, 383, 286}, {1, 298, 315, 421, 395, 317, 426, 338}
+  };
+  private static LoadedModel stories;
+  private static LlamaModel model;
+  private static NDManager manager;
 
-    @BeforeAll
-    static void load() {
-        stories = BuiltinModels.stories260K();
-        model = stories.model();
-        manager = Djl.newManager();
+  @BeforeAll
+  static void load() {
+    stories = BuiltinModels.stories260K();
+    model = stories.model();
+    manager = Djl.newManager();
+  }
+
+  @AfterAll
+  static void close() {
+    manager.close();
+    stories.close();
+  }
+
+  @Test
+  void freshAdapterWithZeroBGivesExactlyTheBaseLogits() {
+    LoraSpec spec = new LoraSpec(4, 8f, 0f, EnumSet.allOf(LoraTarget.class), false);
+    try (LoraAdapter adapter = LoraAdapter.initialize(model.config(), spec, manager, 7)) {
+      assertThat(logits(BATCH, adapter)).containsExactly(logits(BATCH, LoraSet.NONE));
     }
+  }
 
-    @AfterAll
-    static void close() {
-        manager.close();
-        stories.close();
+  @Test
+  void mergedAdapterAgreesWithUnmergedWithin1e5AndUnmergeRestoresTheBase() {
+    float[] base = logits(BATCH, LoraSet.NONE);
+    try (LoraAdapter adapter =
+        RandomAdapters.gaussian(
+            model.config(),
+            LoraSpec.of(4, 16f, LoraTarget.Q, LoraTarget.V, LoraTarget.DOWN),
+            manager,
+            11,
+            0.05f,
+            0.05f)) {
+      float[] unmerged = logits(BATCH, adapter);
+      assertThat(maxAbsDiff(unmerged, base))
+          .as("the adapter changes the output")
+          .isGreaterThan(1e-2f);
+
+      adapter.mergeInto(model);
+      float[] merged = logits(BATCH, LoraSet.NONE);
+      adapter.unmergeFrom(model);
+
+      assertAgree(merged, unmerged);
+      assertAgree(logits(BATCH, LoraSet.NONE), base);
     }
+  }
 
-    @Test
-    void freshAdapterWithZeroBGivesExactlyTheBaseLogits() {
-        LoraSpec spec = new LoraSpec(4, 8f, 0f, EnumSet.allOf(LoraTarget.class), false);
-        try (LoraAdapter adapter = LoraAdapter.initialize(model.config(), spec, manager, 7)) {
-            assertThat(logits(BATCH, adapter)).containsExactly(logits(BATCH, LoraSet.NONE));
+  @Test
+  void gradientsReachLoraParametersOnlyAndBaseWeightsStayFrozen() {
+    LoraSpec spec = LoraSpec.of(2, 4f, LoraTarget.Q, LoraTarget.V);
+    try (LoraAdapter adapter = LoraAdapter.initialize(model.config(), spec, manager, 3);
+        NDManager m = manager.newSubManager();
+        GradientCollector collector = Djl.engine().newGradientCollector()) {
+      NDArray logits =
+          model.logits(m.create(BATCH[0], new Shape(1, BATCH[0].length)), null, adapter, true);
+      collector.backward(logits.logSoftmax(-1).get(":, :, 5").mean().neg());
+
+      NDArray gradB = adapter.b(0, LoraTarget.Q).getGradient();
+      assertThat(gradB.abs().sum().getFloat()).as("dL/dB with A random").isGreaterThan(0f);
+      assertThat(model.weights().layer(0).wqkv().hasGradient()).isFalse();
+      assertThat(adapter.parameters()).hasSize(2 * 2 * model.config().layers());
+    }
+  }
+
+  @Test
+  void autogradGradientOfBMatchesFiniteDifferences() {
+    LoraSpec spec = LoraSpec.of(2, 4f, LoraTarget.Q, LoraTarget.DOWN);
+    int layer = 2;
+    try (LoraAdapter adapter =
+        RandomAdapters.gaussian(model.config(), spec, manager, 8, 0.05f, 0.05f)) {
+      float[] gradient;
+      try (NDManager m = manager.newSubManager();
+          GradientCollector collector = Djl.engine().newGradientCollector()) {
+        collector.backward(loss(m, adapter));
+        gradient = adapter.b(layer, LoraTarget.DOWN).getGradient().toFloatArray();
+      }
+      int largest = 0; // the entry whose finite difference stands farthest above float32 noise
+      for (int i = 1; i < gradient.length; i++) {
+        largest = Math.abs(gradient[i]) > Math.abs(gradient[largest]) ? i : largest;
+      }
+      int row = largest / spec.r();
+      int col = largest % spec.r();
+      float eps = 1e-2f;
+      double numeric =
+          (lossWithB(spec, layer, row, col, eps) - lossWithB(spec, layer, row, col, -eps))
+              / (2 * eps);
+
+      assertThat(Math.abs(gradient[largest])).isGreaterThan(1e-3f);
+      assertThat(gradient[largest])
+          .isCloseTo(
+              (float) numeric,
+              org.assertj.core.data.Offset.offset(Math.abs(gradient[largest]) * 0.02f));
+    }
+  }
+
+  /** Mean negative log-likelihood of the next token over one sequence. */
+  private static NDArray loss(NDManager m, LoraSet lora) {
+    int[] seq = BATCH[0];
+    NDArray tokens = m.create(Arrays.copyOf(seq, seq.length - 1), new Shape(1, seq.length - 1));
+    NDArray targets =
+        m.create(
+            Arrays.stream(seq).skip(1).mapToLong(i -> i).toArray(),
+            new Shape(1, seq.length - 1, 1));
+    NDArray logProbs = model.logits(tokens, null, lora, false).logSoftmax(-1);
+    return logProbs.gather(targets, 2).mean().neg();
+  }
+
+  private static double lossWithB(LoraSpec spec, int layer, int row, int col, float shift) {
+    try (LoraAdapter base =
+        RandomAdapters.gaussian(model.config(), spec, manager, 8, 0.05f, 0.05f)) {
+      var tensors =
+          new dev.tuneloop.llm.model.FloatTensor[model.config().layers()]
+              [LoraTarget.values().length][];
+      for (int l = 0; l < model.config().layers(); l++) {
+        for (LoraTarget t : spec.targets()) {
+          float[] a = base.a(l, t).toFloatArray();
+          float[] b = base.b(l, t).toFloatArray();
+          if (l == layer && t == LoraTarget.DOWN) {
+            b[row * spec.r() + col] += shift;
+          }
+          tensors[l][t.ordinal()] =
+              new dev.tuneloop.llm.model.FloatTensor[] {
+                new dev.tuneloop.llm.model.FloatTensor(base.a(l, t).getShape().getShape(), a),
+                new dev.tuneloop.llm.model.FloatTensor(base.b(l, t).getShape().getShape(), b)
+              };
         }
+      }
+      try (LoraAdapter shifted = LoraAdapter.of(model.config(), spec, tensors, manager);
+          NDManager m = manager.newSubManager()) {
+        return loss(m, shifted).getFloat();
+      }
     }
+  }
 
-    @Test
-    void mergedAdapterAgreesWithUnmergedWithin1e5AndUnmergeRestoresTheBase() {
-        float[] base = logits(BATCH, LoraSet.NONE);
-        try (LoraAdapter adapter = RandomAdapters.gaussian(model.config(), LoraSpec.of(4, 16f, LoraTarget.Q, LoraTarget.V,
-                LoraTarget.DOWN), manager, 11, 0.05f, 0.05f)) {
-            float[] unmerged = logits(BATCH, adapter);
-            assertThat(maxAbsDiff(unmerged, base)).as("the adapter changes the output").isGreaterThan(1e-2f);
+  @Test
+  void batchMixingTwoAdaptersAndTheBaseEqualsEachSequenceRunAlone() {
+    LoraSpec qv = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
+    LoraSpec mlp =
+        new LoraSpec(2, 4f, 0f, Set.of(LoraTarget.GATE, LoraTarget.UP, LoraTarget.O), true);
+    try (LoraAdapter first =
+            RandomAdapters.gaussian(model.config(), qv, manager, 21, 0.05f, 0.05f);
+        LoraAdapter second =
+            RandomAdapters.gaussian(model.config(), mlp, manager, 22, 0.05f, 0.05f)) {
+      int[][] three = {BATCH[0], BATCH[1], BATCH[0]};
+      float[] mixed;
+      try (AdapterBatch batch =
+          new AdapterBatch(model.config(), Arrays.asList(first, second, null), manager)) {
+        mixed = logits(three, batch);
+      }
+      int rowSize = BATCH[0].length * model.config().vocabSize();
+      float[] firstAlone = aloneInBatch(BATCH[0], first);
+      float[] secondAlone = aloneInBatch(BATCH[1], second);
+      float[] baseAlone = logits(new int[][] {BATCH[0]}, LoraSet.NONE);
 
-            adapter.mergeInto(model);
-            float[] merged = logits(BATCH, LoraSet.NONE);
-            adapter.unmergeFrom(model);
-
-            assertAgree(merged, unmerged);
-            assertAgree(logits(BATCH, LoraSet.NONE), base);
-        }
+      assertAgree(Arrays.copyOfRange(mixed, 0, rowSize), firstAlone);
+      assertAgree(Arrays.copyOfRange(mixed, rowSize, 2 * rowSize), secondAlone);
+      assertThat(maxAbsDiff(firstAlone, logits(new int[][] {BATCH[0]}, first)))
+          .as("stacked adapter vs the trainable one")
+          .isLessThan(1e-4f);
+      assertThat(Arrays.copyOfRange(mixed, 2 * rowSize, 3 * rowSize)).containsExactly(baseAlone);
+      assertThat(maxAbsDiff(firstAlone, secondAlone)).isGreaterThan(1e-2f);
     }
+  }
 
-    @Test
-    void gradientsReachLoraParametersOnlyAndBaseWeightsStayFrozen() {
-        LoraSpec spec = LoraSpec.of(2, 4f, LoraTarget.Q, LoraTarget.V);
-        try (LoraAdapter adapter = LoraAdapter.initialize(model.config(), spec, manager, 3);
-             NDManager m = manager.newSubManager();
-             GradientCollector collector = Djl.engine().newGradientCollector()) {
-            NDArray logits = model.logits(m.create(BATCH[0], new Shape(1, BATCH[0].length)), null, adapter, true);
-            collector.backward(logits.logSoftmax(-1).get(":, :, 5").mean().neg());
-
-            NDArray gradB = adapter.b(0, LoraTarget.Q).getGradient();
-            assertThat(gradB.abs().sum().getFloat()).as("dL/dB with A random").isGreaterThan(0f);
-            assertThat(model.weights().layer(0).wqkv().hasGradient()).isFalse();
-            assertThat(adapter.parameters()).hasSize(2 * 2 * model.config().layers());
-        }
+  @Test
+  void residentAdaptersChosenBySlotPerSequenceEqualEachAloneAndSurviveRemovalMidBatch() {
+    LoraSpec qv = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
+    LoraSpec mlp =
+        new LoraSpec(2, 4f, 0f, Set.of(LoraTarget.GATE, LoraTarget.UP, LoraTarget.O), true);
+    try (LoraAdapter first =
+            RandomAdapters.gaussian(model.config(), qv, manager, 21, 0.05f, 0.05f);
+        LoraAdapter second =
+            RandomAdapters.gaussian(model.config(), mlp, manager, 22, 0.05f, 0.05f);
+        ResidentAdapters resident = new ResidentAdapters(model.config(), 8, manager)) {
+      int firstSlot = resident.put("first", first);
+      int secondSlot = resident.put("second", second);
+      int rowSize = BATCH[0].length * model.config().vocabSize();
+      float[] mixed;
+      try (ResidentAdapters.Selection selection = resident.select(secondSlot, firstSlot, 0)) {
+        resident.remove("second"); // a running batch keeps the stacks it started with
+        mixed = logits(new int[][] {BATCH[1], BATCH[0], BATCH[0]}, selection);
+      }
+      assertAgree(Arrays.copyOfRange(mixed, 0, rowSize), aloneInBatch(BATCH[1], second));
+      assertAgree(Arrays.copyOfRange(mixed, rowSize, 2 * rowSize), aloneInBatch(BATCH[0], first));
+      assertThat(Arrays.copyOfRange(mixed, 2 * rowSize, 3 * rowSize))
+          .containsExactly(logits(new int[][] {BATCH[0]}, LoraSet.NONE));
+      assertThat(resident.put("third", second)).as("a freed slot is reused").isEqualTo(secondSlot);
+      assertThat(resident.slot("first")).isEqualTo(firstSlot);
     }
+  }
 
-    @Test
-    void autogradGradientOfBMatchesFiniteDifferences() {
-        LoraSpec spec = LoraSpec.of(2, 4f, LoraTarget.Q, LoraTarget.DOWN);
-        int layer = 2;
-        try (LoraAdapter adapter = RandomAdapters.gaussian(model.config(), spec, manager, 8, 0.05f, 0.05f)) {
-            float[] gradient;
-            try (NDManager m = manager.newSubManager();
-                 GradientCollector collector = Djl.engine().newGradientCollector()) {
-                collector.backward(loss(m, adapter));
-                gradient = adapter.b(layer, LoraTarget.DOWN).getGradient().toFloatArray();
-            }
-            int largest = 0; // the entry whose finite difference stands farthest above float32 noise
-            for (int i = 1; i < gradient.length; i++) {
-                largest = Math.abs(gradient[i]) > Math.abs(gradient[largest]) ? i : largest;
-            }
-            int row = largest / spec.r();
-            int col = largest % spec.r();
-            float eps = 1e-2f;
-            double numeric = (lossWithB(spec, layer, row, col, eps) - lossWithB(spec, layer, row, col, -eps)) / (2 * eps);
-
-            assertThat(Math.abs(gradient[largest])).isGreaterThan(1e-3f);
-            assertThat(gradient[largest]).isCloseTo((float) numeric,
-                    org.assertj.core.data.Offset.offset(Math.abs(gradient[largest]) * 0.02f));
-        }
+  @Test
+  void dropoutActsOnlyInTraining() {
+    LoraSpec spec = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V).withDropout(0.5f);
+    try (LoraAdapter adapter =
+            RandomAdapters.gaussian(model.config(), spec, manager, 5, 0.05f, 0.05f);
+        LoraAdapter noDropout =
+            RandomAdapters.gaussian(
+                model.config(), spec.withDropout(0f), manager, 5, 0.05f, 0.05f)) {
+      assertThat(logits(BATCH, adapter)).containsExactly(logits(BATCH, noDropout));
+      try (NDManager m = manager.newSubManager()) {
+        NDArray tokens = m.create(BATCH[0], new Shape(1, BATCH[0].length));
+        float[] training = model.logits(tokens, null, adapter, true).toFloatArray();
+        assertThat(
+                maxAbsDiff(training, model.logits(tokens, null, noDropout, false).toFloatArray()))
+            .isGreaterThan(1e-4f);
+      }
     }
+  }
 
-    /** Mean negative log-likelihood of the next token over one sequence. */
-    private static NDArray loss(NDManager m, LoraSet lora) {
-        int[] seq = BATCH[0];
-        NDArray tokens = m.create(Arrays.copyOf(seq, seq.length - 1), new Shape(1, seq.length - 1));
-        NDArray targets = m.create(Arrays.stream(seq).skip(1).mapToLong(i -> i).toArray(), new Shape(1, seq.length - 1, 1));
-        NDArray logProbs = model.logits(tokens, null, lora, false).logSoftmax(-1);
-        return logProbs.gather(targets, 2).mean().neg();
+  @Test
+  void rsLoraScalesByAlphaOverSquareRootOfRank() {
+    assertThat(LoraSpec.of(16, 8f, LoraTarget.Q).scaling()).isEqualTo(0.5f);
+    assertThat(LoraSpec.of(16, 8f, LoraTarget.Q).withRslora(true).scaling()).isEqualTo(2f);
+  }
+
+  /**
+   * Any ulp-sized change in the computation (merged weights, another batch size) moves this model's
+   * float32 logits by up to ~1.5e-5, whatever the adapter's size; so next-token probabilities must
+   * agree within 1e-5, logits 5e-5.
+   */
+  private static void assertAgree(float[] actual, float[] expected) {
+    int vocab = model.config().vocabSize();
+    assertThat(maxAbsDiff(softmaxRows(actual, vocab), softmaxRows(expected, vocab)))
+        .isLessThan(1e-5f);
+    assertThat(maxAbsDiff(actual, expected)).isLessThan(5e-5f);
+  }
+
+  private static float[] aloneInBatch(int[] sequence, LoraAdapter adapter) {
+    try (AdapterBatch alone = new AdapterBatch(model.config(), List.of(adapter), manager)) {
+      return logits(new int[][] {sequence}, alone);
     }
+  }
 
-    private static double lossWithB(LoraSpec spec, int layer, int row, int col, float shift) {
-        try (LoraAdapter base = RandomAdapters.gaussian(model.config(), spec, manager, 8, 0.05f, 0.05f)) {
-            var tensors = new dev.tuneloop.llm.model.FloatTensor[model.config().layers()][LoraTarget.values().length][];
-            for (int l = 0; l < model.config().layers(); l++) {
-                for (LoraTarget t : spec.targets()) {
-                    float[] a = base.a(l, t).toFloatArray();
-                    float[] b = base.b(l, t).toFloatArray();
-                    if (l == layer && t == LoraTarget.DOWN) {
-                        b[row * spec.r() + col] += shift;
-                    }
-                    tensors[l][t.ordinal()] = new dev.tuneloop.llm.model.FloatTensor[] {
-                        new dev.tuneloop.llm.model.FloatTensor(base.a(l, t).getShape().getShape(), a),
-                        new dev.tuneloop.llm.model.FloatTensor(base.b(l, t).getShape().getShape(), b)};
-                }
-            }
-            try (LoraAdapter shifted = LoraAdapter.of(model.config(), spec, tensors, manager);
-                 NDManager m = manager.newSubManager()) {
-                return loss(m, shifted).getFloat();
-            }
-        }
+  private static float[] logits(int[][] batch, LoraSet lora) {
+    try (NDManager m = manager.newSubManager()) {
+      int[] flat = Arrays.stream(batch).flatMapToInt(Arrays::stream).toArray();
+      NDArray tokens = m.create(flat, new Shape(batch.length, batch[0].length));
+      return model.logits(tokens, null, lora, false).toType(DataType.FLOAT32, false).toFloatArray();
     }
-
-    @Test
-    void batchMixingTwoAdaptersAndTheBaseEqualsEachSequenceRunAlone() {
-        LoraSpec qv = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
-        LoraSpec mlp = new LoraSpec(2, 4f, 0f, Set.of(LoraTarget.GATE, LoraTarget.UP, LoraTarget.O), true);
-        try (LoraAdapter first = RandomAdapters.gaussian(model.config(), qv, manager, 21, 0.05f, 0.05f);
-             LoraAdapter second = RandomAdapters.gaussian(model.config(), mlp, manager, 22, 0.05f, 0.05f)) {
-            int[][] three = {BATCH[0], BATCH[1], BATCH[0]};
-            float[] mixed;
-            try (AdapterBatch batch = new AdapterBatch(model.config(), Arrays.asList(first, second, null), manager)) {
-                mixed = logits(three, batch);
-            }
-            int rowSize = BATCH[0].length * model.config().vocabSize();
-            float[] firstAlone = aloneInBatch(BATCH[0], first);
-            float[] secondAlone = aloneInBatch(BATCH[1], second);
-            float[] baseAlone = logits(new int[][] {BATCH[0]}, LoraSet.NONE);
-
-            assertAgree(Arrays.copyOfRange(mixed, 0, rowSize), firstAlone);
-            assertAgree(Arrays.copyOfRange(mixed, rowSize, 2 * rowSize), secondAlone);
-            assertThat(maxAbsDiff(firstAlone, logits(new int[][] {BATCH[0]}, first)))
-                    .as("stacked adapter vs the trainable one").isLessThan(1e-4f);
-            assertThat(Arrays.copyOfRange(mixed, 2 * rowSize, 3 * rowSize)).containsExactly(baseAlone);
-            assertThat(maxAbsDiff(firstAlone, secondAlone)).isGreaterThan(1e-2f);
-        }
-    }
-
-    @Test
-    void residentAdaptersChosenBySlotPerSequenceEqualEachAloneAndSurviveRemovalMidBatch() {
-        LoraSpec qv = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
-        LoraSpec mlp = new LoraSpec(2, 4f, 0f, Set.of(LoraTarget.GATE, LoraTarget.UP, LoraTarget.O), true);
-        try (LoraAdapter first = RandomAdapters.gaussian(model.config(), qv, manager, 21, 0.05f, 0.05f);
-             LoraAdapter second = RandomAdapters.gaussian(model.config(), mlp, manager, 22, 0.05f, 0.05f);
-             ResidentAdapters resident = new ResidentAdapters(model.config(), 8, manager)) {
-            int firstSlot = resident.put("first", first);
-            int secondSlot = resident.put("second", second);
-            int rowSize = BATCH[0].length * model.config().vocabSize();
-            float[] mixed;
-            try (ResidentAdapters.Selection selection = resident.select(secondSlot, firstSlot, 0)) {
-                resident.remove("second"); // a running batch keeps the stacks it started with
-                mixed = logits(new int[][] {BATCH[1], BATCH[0], BATCH[0]}, selection);
-            }
-            assertAgree(Arrays.copyOfRange(mixed, 0, rowSize), aloneInBatch(BATCH[1], second));
-            assertAgree(Arrays.copyOfRange(mixed, rowSize, 2 * rowSize), aloneInBatch(BATCH[0], first));
-            assertThat(Arrays.copyOfRange(mixed, 2 * rowSize, 3 * rowSize)).containsExactly(logits(new int[][] {BATCH[0]}, LoraSet.NONE));
-            assertThat(resident.put("third", second)).as("a freed slot is reused").isEqualTo(secondSlot);
-            assertThat(resident.slot("first")).isEqualTo(firstSlot);
-        }
-    }
-
-    @Test
-    void dropoutActsOnlyInTraining() {
-        LoraSpec spec = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V).withDropout(0.5f);
-        try (LoraAdapter adapter = RandomAdapters.gaussian(model.config(), spec, manager, 5, 0.05f, 0.05f);
-             LoraAdapter noDropout = RandomAdapters.gaussian(model.config(), spec.withDropout(0f), manager, 5, 0.05f, 0.05f)) {
-            assertThat(logits(BATCH, adapter)).containsExactly(logits(BATCH, noDropout));
-            try (NDManager m = manager.newSubManager()) {
-                NDArray tokens = m.create(BATCH[0], new Shape(1, BATCH[0].length));
-                float[] training = model.logits(tokens, null, adapter, true).toFloatArray();
-                assertThat(maxAbsDiff(training, model.logits(tokens, null, noDropout, false).toFloatArray()))
-                        .isGreaterThan(1e-4f);
-            }
-        }
-    }
-
-    @Test
-    void rsLoraScalesByAlphaOverSquareRootOfRank() {
-        assertThat(LoraSpec.of(16, 8f, LoraTarget.Q).scaling()).isEqualTo(0.5f);
-        assertThat(LoraSpec.of(16, 8f, LoraTarget.Q).withRslora(true).scaling()).isEqualTo(2f);
-    }
-
-    /**
-     * Any ulp-sized change in the computation (merged weights, another batch size) moves this model's float32 logits
-     * by up to ~1.5e-5, whatever the adapter's size; so next-token probabilities must agree within 1e-5, logits 5e-5.
-     */
-    private static void assertAgree(float[] actual, float[] expected) {
-        int vocab = model.config().vocabSize();
-        assertThat(maxAbsDiff(softmaxRows(actual, vocab), softmaxRows(expected, vocab))).isLessThan(1e-5f);
-        assertThat(maxAbsDiff(actual, expected)).isLessThan(5e-5f);
-    }
-
-    private static float[] aloneInBatch(int[] sequence, LoraAdapter adapter) {
-        try (AdapterBatch alone = new AdapterBatch(model.config(), List.of(adapter), manager)) {
-            return logits(new int[][] {sequence}, alone);
-        }
-    }
-
-    private static float[] logits(int[][] batch, LoraSet lora) {
-        try (NDManager m = manager.newSubManager()) {
-            int[] flat = Arrays.stream(batch).flatMapToInt(Arrays::stream).toArray();
-            NDArray tokens = m.create(flat, new Shape(batch.length, batch[0].length));
-            return model.logits(tokens, null, lora, false).toType(DataType.FLOAT32, false).toFloatArray();
-        }
-    }
-
+  }
 }

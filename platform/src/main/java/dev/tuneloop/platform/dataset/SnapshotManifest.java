@@ -14,12 +14,21 @@ import java.util.Map;
  * @param count records over all parts
  * @param sha256 SHA-256 hex of the uncompressed JSONL of all parts, concatenated in order
  * @param parts the shards in order
- * @param source where the records were read from: topic and, per partition, the end offset (exclusive) read up to
+ * @param source where the records were read from: topic and, per partition, the end offset
+ *     (exclusive) read up to
  * @param curationVersion the curation rules' version
  */
 public record SnapshotManifest(
-    String format, String tenant, String dataset, String snapshotId, String createdAt, long count, String sha256,
-    List<Part> parts, Source source, int curationVersion) {
+    String format,
+    String tenant,
+    String dataset,
+    String snapshotId,
+    String createdAt,
+    long count,
+    String sha256,
+    List<Part> parts,
+    Source source,
+    int curationVersion) {
 
   /**
    * One shard.

@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Cuts one snapshot: records are appended in order into gzip shards on local disk (bounded memory), then uploaded
- * under the content-addressed id. A snapshot whose manifest already exists is not written again (immutable), and its
- * existing manifest is returned.
+ * Cuts one snapshot: records are appended in order into gzip shards on local disk (bounded memory),
+ * then uploaded under the content-addressed id. A snapshot whose manifest already exists is not
+ * written again (immutable), and its existing manifest is returned.
  */
 public final class SnapshotWriter implements AutoCloseable {
 
@@ -50,13 +50,16 @@ public final class SnapshotWriter implements AutoCloseable {
       if (part == null || inPart == recordsPerPart) {
         rollPart();
       }
-      byte[] line = (DatasetSnapshots.JSON.writeValueAsString(record) + "\n").getBytes(StandardCharsets.UTF_8);
+      byte[] line =
+          (DatasetSnapshots.JSON.writeValueAsString(record) + "\n")
+              .getBytes(StandardCharsets.UTF_8);
       all.update(line);
       part.write(line);
       inPart++;
       count++;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write snapshot shard for " + tenant + "/" + dataset, e);
+      throw new UncheckedIOException(
+          "cannot write snapshot shard for " + tenant + "/" + dataset, e);
     }
   }
 
@@ -64,7 +67,10 @@ public final class SnapshotWriter implements AutoCloseable {
     return count;
   }
 
-  /** Uploads the parts and the manifest (unless this content exists already) and returns the manifest. */
+  /**
+   * Uploads the parts and the manifest (unless this content exists already) and returns the
+   * manifest.
+   */
   public SnapshotManifest finish(SnapshotManifest.Source source, int curationVersion) {
     try {
       closePart();
@@ -76,14 +82,32 @@ public final class SnapshotWriter implements AutoCloseable {
       }
       List<SnapshotManifest.Part> parts = new ArrayList<>();
       for (int i = 0; i < partFiles.size(); i++) {
-        String key = DatasetSnapshots.snapshotsPrefix(tenant, dataset) + id + String.format("/part-%05d.jsonl.gz", i);
+        String key =
+            DatasetSnapshots.snapshotsPrefix(tenant, dataset)
+                + id
+                + String.format("/part-%05d.jsonl.gz", i);
         var info = store.putFile(key, partFiles.get(i), "application/gzip");
-        parts.add(new SnapshotManifest.Part(key, partCounts.get(i), info.size(), info.sha256().orElse("")));
+        parts.add(
+            new SnapshotManifest.Part(
+                key, partCounts.get(i), info.size(), info.sha256().orElse("")));
       }
-      SnapshotManifest manifest = new SnapshotManifest(DatasetSnapshots.FORMAT, tenant, dataset, id,
-          Instant.now().toString(), count, sha, parts, source, curationVersion);
+      SnapshotManifest manifest =
+          new SnapshotManifest(
+              DatasetSnapshots.FORMAT,
+              tenant,
+              dataset,
+              id,
+              Instant.now().toString(),
+              count,
+              sha,
+              parts,
+              source,
+              curationVersion);
       // The manifest goes last: a snapshot is visible only once all its parts are in place.
-      store.put(manifestKey, DatasetSnapshots.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest), "application/json");
+      store.put(
+          manifestKey,
+          DatasetSnapshots.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest),
+          "application/json");
       return manifest;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot finish snapshot of " + tenant + "/" + dataset, e);

@@ -18,9 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Apache Kafka broker in KRaft mode (one node acting as broker and controller), running in this JVM from
- * Kafka's own server classes. Tuned for a single node: every internal topic has replication 1, so transactions and
- * consumer groups work. Listens on localhost; {@link #restart()} brings it back on the same ports and log directory.
+ * A real Apache Kafka broker in KRaft mode (one node acting as broker and controller), running in
+ * this JVM from Kafka's own server classes. Tuned for a single node: every internal topic has
+ * replication 1, so transactions and consumer groups work. Listens on localhost; {@link #restart()}
+ * brings it back on the same ports and log directory.
  */
 public final class EmbeddedKafka implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
@@ -41,7 +42,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.clusterId = Uuid.randomUuid().toString();
   }
 
-  /** Starts a broker on free ports with a fresh temporary log directory, deleted on {@link #close()}. */
+  /**
+   * Starts a broker on free ports with a fresh temporary log directory, deleted on {@link
+   * #close()}.
+   */
   public static EmbeddedKafka start() {
     try {
       return start(Files.createTempDirectory("tuneloop-kafka-"), true, 0);
@@ -51,15 +55,16 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /**
-   * Starts a broker on {@code logDir} (kept on close, reused when already formatted) and {@code port} (0: any free
-   * port).
+   * Starts a broker on {@code logDir} (kept on close, reused when already formatted) and {@code
+   * port} (0: any free port).
    */
   public static EmbeddedKafka start(Path logDir, int port) {
     return start(logDir, false, port);
   }
 
   private static EmbeddedKafka start(Path logDir, boolean owned, int port) {
-    EmbeddedKafka kafka = new EmbeddedKafka(logDir, owned, port == 0 ? FreePorts.next() : port, FreePorts.next());
+    EmbeddedKafka kafka =
+        new EmbeddedKafka(logDir, owned, port == 0 ? FreePorts.next() : port, FreePorts.next());
     kafka.startServer();
     return kafka;
   }
@@ -77,7 +82,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     return server != null;
   }
 
-  /** Stops the broker and starts it again on the same ports and log directory: committed data survives. */
+  /**
+   * Stops the broker and starts it again on the same ports and log directory: committed data
+   * survives.
+   */
   public synchronized void restart() {
     stopServer();
     startServer();
@@ -96,8 +104,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     KafkaRaftServer raftServer = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
     raftServer.startup();
     server = raftServer;
-    log.info("Kafka (KRaft) up at {} in {} ms, log dir {}", bootstrapServers(),
-        (System.nanoTime() - started) / 1_000_000, logDir);
+    log.info(
+        "Kafka (KRaft) up at {} in {} ms, log dir {}",
+        bootstrapServers(),
+        (System.nanoTime() - started) / 1_000_000,
+        logDir);
   }
 
   private void stopServer() {
@@ -107,9 +118,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     server = null;
   }
 
-  /** Writes meta.properties and the bootstrap metadata once; an already formatted directory is left alone. */
+  /**
+   * Writes meta.properties and the bootstrap metadata once; an already formatted directory is left
+   * alone.
+   */
   private void format() {
-    if (Files.exists(logDir.resolve("meta.properties"))) return; // formatted by an earlier run: keep its cluster id
+    if (Files.exists(logDir.resolve("meta.properties")))
+      return; // formatted by an earlier run: keep its cluster id
     try {
       new Formatter()
           .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
@@ -122,46 +137,55 @@ public final class EmbeddedKafka implements AutoCloseable {
           .setControllerListenerName("CONTROLLER")
           .run();
     } catch (Exception e) {
-      throw new IllegalStateException("Cannot format Kafka log directory " + logDir + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot format Kafka log directory " + logDir + ": " + e.getMessage(), e);
     }
   }
 
   private Properties serverProperties() {
     Properties p = new Properties();
-    p.putAll(Map.ofEntries(
-        Map.entry("process.roles", "broker,controller"),
-        Map.entry("node.id", Integer.toString(NODE_ID)),
-        Map.entry("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort),
-        Map.entry("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort),
-        Map.entry("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort),
-        Map.entry("controller.listener.names", "CONTROLLER"),
-        Map.entry("inter.broker.listener.name", "PLAINTEXT"),
-        Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
-        Map.entry("log.dirs", logDir.toString()),
-        Map.entry("num.partitions", "1"),
-        Map.entry("default.replication.factor", "1"),
-        Map.entry("offsets.topic.replication.factor", "1"),
-        Map.entry("offsets.topic.num.partitions", "3"),
-        Map.entry("transaction.state.log.replication.factor", "1"),
-        Map.entry("transaction.state.log.min.isr", "1"),
-        Map.entry("transaction.state.log.num.partitions", "3"),
-        Map.entry("share.coordinator.state.topic.replication.factor", "1"),
-        Map.entry("share.coordinator.state.topic.min.isr", "1"),
-        Map.entry("min.insync.replicas", "1"),
-        // A new consumer group starts consuming at once instead of waiting 3 s for more members.
-        Map.entry("group.initial.rebalance.delay.ms", "0"),
-        Map.entry("auto.create.topics.enable", "true"),
-        Map.entry("log.flush.interval.messages", "1"),
-        Map.entry("num.network.threads", "2"),
-        Map.entry("num.io.threads", "2"),
-        Map.entry("background.threads", "2"),
-        Map.entry("log.cleaner.threads", "1"),
-        Map.entry("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024)),
-        // Leave cleanly so a restart is accepted at once; a crashed broker's registration lapses after 3 s.
-        Map.entry("controlled.shutdown.enable", "true"),
-        Map.entry("broker.heartbeat.interval.ms", "500"),
-        Map.entry("broker.session.timeout.ms", "3000"),
-        Map.entry("unstable.api.versions.enable", "false")));
+    p.putAll(
+        Map.ofEntries(
+            Map.entry("process.roles", "broker,controller"),
+            Map.entry("node.id", Integer.toString(NODE_ID)),
+            Map.entry("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort),
+            Map.entry(
+                "listeners",
+                "PLAINTEXT://localhost:"
+                    + brokerPort
+                    + ",CONTROLLER://localhost:"
+                    + controllerPort),
+            Map.entry("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort),
+            Map.entry("controller.listener.names", "CONTROLLER"),
+            Map.entry("inter.broker.listener.name", "PLAINTEXT"),
+            Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+            Map.entry("log.dirs", logDir.toString()),
+            Map.entry("num.partitions", "1"),
+            Map.entry("default.replication.factor", "1"),
+            Map.entry("offsets.topic.replication.factor", "1"),
+            Map.entry("offsets.topic.num.partitions", "3"),
+            Map.entry("transaction.state.log.replication.factor", "1"),
+            Map.entry("transaction.state.log.min.isr", "1"),
+            Map.entry("transaction.state.log.num.partitions", "3"),
+            Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+            Map.entry("share.coordinator.state.topic.min.isr", "1"),
+            Map.entry("min.insync.replicas", "1"),
+            // A new consumer group starts consuming at once instead of waiting 3 s for more
+            // members.
+            Map.entry("group.initial.rebalance.delay.ms", "0"),
+            Map.entry("auto.create.topics.enable", "true"),
+            Map.entry("log.flush.interval.messages", "1"),
+            Map.entry("num.network.threads", "2"),
+            Map.entry("num.io.threads", "2"),
+            Map.entry("background.threads", "2"),
+            Map.entry("log.cleaner.threads", "1"),
+            Map.entry("log.cleaner.dedupe.buffer.size", Integer.toString(2 * 1024 * 1024)),
+            // Leave cleanly so a restart is accepted at once; a crashed broker's registration
+            // lapses after 3 s.
+            Map.entry("controlled.shutdown.enable", "true"),
+            Map.entry("broker.heartbeat.interval.ms", "500"),
+            Map.entry("broker.session.timeout.ms", "3000"),
+            Map.entry("unstable.api.versions.enable", "false")));
     return p;
   }
 }

@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real S3 server (S3Proxy) storing objects as files under a local directory, with AWS signature v2/v4
- * authentication, on a free localhost port. {@link #settings()} gives what a client needs; the bucket exists.
+ * A real S3 server (S3Proxy) storing objects as files under a local directory, with AWS signature
+ * v2/v4 authentication, on a free localhost port. {@link #settings()} gives what a client needs;
+ * the bucket exists.
  */
 public final class EmbeddedS3 implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedS3.class);
@@ -36,19 +37,32 @@ public final class EmbeddedS3 implements AutoCloseable {
     this.ownsDataDir = ownsDataDir;
     Properties props = new Properties();
     props.setProperty("jclouds.filesystem.basedir", dataDir.toString());
-    this.context = ContextBuilder.newBuilder("filesystem-nio2").credentials("local", "local").overrides(props).build(BlobStoreContext.class);
+    this.context =
+        ContextBuilder.newBuilder("filesystem-nio2")
+            .credentials("local", "local")
+            .overrides(props)
+            .build(BlobStoreContext.class);
     int chosen = port == 0 ? FreePorts.next() : port;
-    this.proxy = S3Proxy.builder()
-        .blobStore(context.getBlobStore())
-        .endpoint(URI.create("http://127.0.0.1:" + chosen))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
-        .build();
+    this.proxy =
+        S3Proxy.builder()
+            .blobStore(context.getBlobStore())
+            .endpoint(URI.create("http://127.0.0.1:" + chosen))
+            .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+            .build();
     proxy.start();
-    this.settings = new S3Settings("http://127.0.0.1:" + chosen, ACCESS_KEY, SECRET_KEY, bucket,
-        S3Settings.DEFAULT_REGION);
+    this.settings =
+        new S3Settings(
+            "http://127.0.0.1:" + chosen,
+            ACCESS_KEY,
+            SECRET_KEY,
+            bucket,
+            S3Settings.DEFAULT_REGION);
   }
 
-  /** Starts on a free port with a temporary data directory (deleted on close) and the bucket {@value #DEFAULT_BUCKET}. */
+  /**
+   * Starts on a free port with a temporary data directory (deleted on close) and the bucket {@value
+   * #DEFAULT_BUCKET}.
+   */
   public static EmbeddedS3 start() {
     try {
       return start(Files.createTempDirectory("tuneloop-s3-"), true, 0, DEFAULT_BUCKET);
@@ -68,11 +82,15 @@ public final class EmbeddedS3 implements AutoCloseable {
       Files.createDirectories(dataDir);
       EmbeddedS3 s3 = new EmbeddedS3(dataDir, owned, port, bucket);
       s3.createBucket(bucket);
-      log.info("S3 (S3Proxy) up at {} in {} ms, data dir {}", s3.settings.endpoint(),
-          (System.nanoTime() - started) / 1_000_000, dataDir);
+      log.info(
+          "S3 (S3Proxy) up at {} in {} ms, data dir {}",
+          s3.settings.endpoint(),
+          (System.nanoTime() - started) / 1_000_000,
+          dataDir);
       return s3;
     } catch (Exception e) {
-      throw new IllegalStateException("Cannot start embedded S3 over " + dataDir + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot start embedded S3 over " + dataDir + ": " + e.getMessage(), e);
     }
   }
 

@@ -3,8 +3,8 @@ package dev.tuneloop.platform.kafka;
 import java.util.Objects;
 
 /**
- * The outcome of decoding one Kafka record value: the message, or the undecodable bytes with the reason. A bad record
- * is data for a dead-letter topic, never an exception that stops a consumer.
+ * The outcome of decoding one Kafka record value: the message, or the undecodable bytes with the
+ * reason. A bad record is data for a dead-letter topic, never an exception that stops a consumer.
  *
  * @param <T> the Protobuf message type
  */
@@ -35,7 +35,8 @@ public sealed interface Decoded<T> {
   /**
    * Bytes that did not parse as the expected type.
    *
-   * @param bytes the record value exactly as read, for dead-lettering (e.g. {@code RejectedExample.raw_payload})
+   * @param bytes the record value exactly as read, for dead-lettering (e.g. {@code
+   *     RejectedExample.raw_payload})
    * @param error why parsing failed
    */
   record Malformed<T>(byte[] bytes, String error) implements Decoded<T> {

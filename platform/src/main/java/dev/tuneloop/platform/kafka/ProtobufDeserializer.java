@@ -8,12 +8,13 @@ import java.util.Objects;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Reads Protobuf record values into {@link Decoded}: bytes that do not parse become {@link Decoded.Malformed} with the
- * raw bytes kept, so a consumer can dead-letter them and carry on (it never throws on bad bytes). A null value (a
- * tombstone) reads as null.
+ * Reads Protobuf record values into {@link Decoded}: bytes that do not parse become {@link
+ * Decoded.Malformed} with the raw bytes kept, so a consumer can dead-letter them and carry on (it
+ * never throws on bad bytes). A null value (a tombstone) reads as null.
  *
- * <p>Construct with a parser ({@code new ProtobufDeserializer<>(Example.parser())}), or, when Kafka instantiates it from
- * configuration, set {@value #VALUE_TYPE_CONFIG} (or {@value #KEY_TYPE_CONFIG}) to the message class name.
+ * <p>Construct with a parser ({@code new ProtobufDeserializer<>(Example.parser())}), or, when Kafka
+ * instantiates it from configuration, set {@value #VALUE_TYPE_CONFIG} (or {@value
+ * #KEY_TYPE_CONFIG}) to the message class name.
  */
 public final class ProtobufDeserializer<T extends MessageLite> implements Deserializer<Decoded<T>> {
 
@@ -26,7 +27,10 @@ public final class ProtobufDeserializer<T extends MessageLite> implements Deseri
     this.parser = Objects.requireNonNull(parser, "parser");
   }
 
-  /** For instantiation by class name from Kafka configuration; {@link #configure} then picks the type. */
+  /**
+   * For instantiation by class name from Kafka configuration; {@link #configure} then picks the
+   * type.
+   */
   public ProtobufDeserializer() {}
 
   @Override
@@ -35,8 +39,10 @@ public final class ProtobufDeserializer<T extends MessageLite> implements Deseri
     if (parser != null) return;
     Object type = configs.get(isKey ? KEY_TYPE_CONFIG : VALUE_TYPE_CONFIG);
     if (type == null) {
-      throw new IllegalArgumentException("ProtobufDeserializer needs " + (isKey ? KEY_TYPE_CONFIG : VALUE_TYPE_CONFIG)
-          + " set to a Protobuf message class name");
+      throw new IllegalArgumentException(
+          "ProtobufDeserializer needs "
+              + (isKey ? KEY_TYPE_CONFIG : VALUE_TYPE_CONFIG)
+              + " set to a Protobuf message class name");
     }
     try {
       Class<?> cls = type instanceof Class<?> c ? c : Class.forName(type.toString());
@@ -50,11 +56,13 @@ public final class ProtobufDeserializer<T extends MessageLite> implements Deseri
   @Override
   public Decoded<T> deserialize(String topic, byte[] data) {
     if (data == null) return null;
-    if (parser == null) throw new IllegalStateException("ProtobufDeserializer used before configure()");
+    if (parser == null)
+      throw new IllegalStateException("ProtobufDeserializer used before configure()");
     try {
       return new Decoded.Valid<>(parser.parseFrom(data));
     } catch (InvalidProtocolBufferException e) {
-      return new Decoded.Malformed<>(data, "not a valid Protobuf message on " + topic + ": " + e.getMessage());
+      return new Decoded.Malformed<>(
+          data, "not a valid Protobuf message on " + topic + ": " + e.getMessage());
     }
   }
 }

@@ -7,28 +7,49 @@ import java.util.Objects;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
- * Every topic of the pipeline, its key convention and its settings. Values are Protobuf messages from
- * {@code dev.tuneloop.proto.v1}; keys are UTF-8 strings built by the helpers below, so the same entity always lands
- * on the same partition (per-key ordering).
+ * Every topic of the pipeline, its key convention and its settings. Values are Protobuf messages
+ * from {@code dev.tuneloop.proto.v1}; keys are UTF-8 strings built by the helpers below, so the
+ * same entity always lands on the same partition (per-key ordering).
  */
 public final class Topics {
 
-  /** Examples emitted by other systems as Kafka events; ingest-service consumes them. Key: {@link #datasetKey}. */
+  /**
+   * Examples emitted by other systems as Kafka events; ingest-service consumes them. Key: {@link
+   * #datasetKey}.
+   */
   public static final String EXAMPLES_INCOMING = "examples.incoming";
+
   /** {@code Example}s accepted by ingest. Key: {@link #datasetKey}. */
   public static final String EXAMPLES_RAW = "examples.raw";
-  /** {@code CuratedExample}s, written transactionally with the consumed offsets. Key: {@link #datasetKey}. */
+
+  /**
+   * {@code CuratedExample}s, written transactionally with the consumed offsets. Key: {@link
+   * #datasetKey}.
+   */
   public static final String EXAMPLES_CURATED = "examples.curated";
+
   /** {@code RejectedExample}s with reason codes (dead letters). Key: {@link #datasetKey}. */
   public static final String EXAMPLES_REJECTED = "examples.rejected";
+
   /** {@code TrainingJobSpec}s. Key: {@link #adapterKey}. */
   public static final String TRAINING_REQUESTS = "training.requests";
-  /** {@code TrainingJobEvent}s; compacted, so the latest event per job is its status. Key: the job id. */
+
+  /**
+   * {@code TrainingJobEvent}s; compacted, so the latest event per job is its status. Key: the job
+   * id.
+   */
   public static final String TRAINING_EVENTS = "training.events";
-  /** {@code AdapterPublished}; compacted, so the latest version per adapter is kept. Key: {@link #adapterKey}. */
+
+  /**
+   * {@code AdapterPublished}; compacted, so the latest version per adapter is kept. Key: {@link
+   * #adapterKey}.
+   */
   public static final String ADAPTERS_PUBLISHED = "adapters.published";
 
-  /** Compacted topics keep every record at least this long before compaction may drop older ones per key. */
+  /**
+   * Compacted topics keep every record at least this long before compaction may drop older ones per
+   * key.
+   */
   static final Duration MIN_COMPACTION_LAG = Duration.ofHours(24);
 
   private Topics() {}
@@ -41,7 +62,8 @@ public final class Topics {
     }
 
     public boolean compacted() {
-      return TopicConfig.CLEANUP_POLICY_COMPACT.equals(configs.get(TopicConfig.CLEANUP_POLICY_CONFIG));
+      return TopicConfig.CLEANUP_POLICY_COMPACT.equals(
+          configs.get(TopicConfig.CLEANUP_POLICY_CONFIG));
     }
   }
 
@@ -71,14 +93,16 @@ public final class Topics {
   public static String[] splitKey(String key) {
     int slash = key == null ? -1 : key.indexOf('/');
     if (slash <= 0 || slash == key.length() - 1) {
-      throw new IllegalArgumentException("Kafka key '" + key + "' is not of the form {tenant}/{name}");
+      throw new IllegalArgumentException(
+          "Kafka key '" + key + "' is not of the form {tenant}/{name}");
     }
     return new String[] {key.substring(0, slash), key.substring(slash + 1)};
   }
 
   private static String join(String tenant, String name, String what) {
     if (tenant == null || tenant.isBlank() || tenant.contains("/")) {
-      throw new IllegalArgumentException("tenant must be non-blank and contain no '/', got '" + tenant + "'");
+      throw new IllegalArgumentException(
+          "tenant must be non-blank and contain no '/', got '" + tenant + "'");
     }
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException(what + " name must be non-blank, got '" + name + "'");
@@ -91,8 +115,12 @@ public final class Topics {
   }
 
   private static Spec compacted(String name) {
-    return new Spec(name, Map.of(
-        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, Long.toString(MIN_COMPACTION_LAG.toMillis())));
+    return new Spec(
+        name,
+        Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG,
+            TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+            Long.toString(MIN_COMPACTION_LAG.toMillis())));
   }
 }

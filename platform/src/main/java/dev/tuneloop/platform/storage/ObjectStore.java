@@ -37,36 +37,42 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * tuneloop's object store: one bucket on an S3-compatible server, reached through the MinIO Java SDK.
+ * tuneloop's object store: one bucket on an S3-compatible server, reached through the MinIO Java
+ * SDK.
  *
- * <p>Every upload records the content's SHA-256 as user metadata ({@value #SHA256_METADATA}); every download through
- * this class verifies it and throws {@link ChecksumMismatchException} on a difference. Objects written by other
- * tools carry no checksum and are returned unverified. Uploads larger than {@link #PART_SIZE} go as multipart.
- * Failures surface as {@link ObjectStoreException} (or {@link ObjectNotFoundException}) naming endpoint, bucket and key.
+ * <p>Every upload records the content's SHA-256 as user metadata ({@value #SHA256_METADATA}); every
+ * download through this class verifies it and throws {@link ChecksumMismatchException} on a
+ * difference. Objects written by other tools carry no checksum and are returned unverified. Uploads
+ * larger than {@link #PART_SIZE} go as multipart. Failures surface as {@link ObjectStoreException}
+ * (or {@link ObjectNotFoundException}) naming endpoint, bucket and key.
  */
 public final class ObjectStore {
 
   /** User-metadata name of the content checksum (header {@code x-amz-meta-sha256}). */
   public static final String SHA256_METADATA = "sha256";
+
   /** Multipart part size for large and unknown-length uploads. */
   public static final long PART_SIZE = 8L * 1024 * 1024;
 
   private static final String SHA256_HEADER = "x-amz-meta-" + SHA256_METADATA;
   private static final String DEFAULT_CONTENT_TYPE = "application/octet-stream";
-  private static final Set<String> NOT_FOUND_CODES = Set.of("NoSuchKey", "NoSuchBucket", "NoSuchObject");
+  private static final Set<String> NOT_FOUND_CODES =
+      Set.of("NoSuchKey", "NoSuchBucket", "NoSuchObject");
 
   private final S3Settings settings;
   private final MinioClient client;
 
   public ObjectStore(S3Settings settings) {
     this.settings = settings;
-    this.client = MinioClient.builder()
-        .endpoint(settings.endpoint())
-        .credentials(settings.accessKey(), settings.secretKey())
-        .region(settings.region())
-        .build();
+    this.client =
+        MinioClient.builder()
+            .endpoint(settings.endpoint())
+            .credentials(settings.accessKey(), settings.secretKey())
+            .region(settings.region())
+            .build();
     // Fail in seconds when the endpoint is down, instead of the SDK's minutes.
-    client.setTimeout(TimeUnit.SECONDS.toMillis(5), TimeUnit.MINUTES.toMillis(2), TimeUnit.MINUTES.toMillis(2));
+    client.setTimeout(
+        TimeUnit.SECONDS.toMillis(5), TimeUnit.MINUTES.toMillis(2), TimeUnit.MINUTES.toMillis(2));
   }
 
   public S3Settings settings() {
@@ -82,19 +88,32 @@ public final class ObjectStore {
     return "s3://" + settings.bucket() + "/" + key;
   }
 
-  /** Creates the bucket when it does not exist. Also proves the endpoint is reachable with these credentials. */
+  /**
+   * Creates the bucket when it does not exist. Also proves the endpoint is reachable with these
+   * credentials.
+   */
   public void ensureBucket() {
-    call("create bucket", "", () -> {
-      if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket()).build())) {
-        client.makeBucket(MakeBucketArgs.builder().bucket(bucket()).region(settings.region()).build());
-      }
-      return null;
-    });
+    call(
+        "create bucket",
+        "",
+        () -> {
+          if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket()).build())) {
+            client.makeBucket(
+                MakeBucketArgs.builder().bucket(bucket()).region(settings.region()).build());
+          }
+          return null;
+        });
   }
 
-  /** Whether the bucket exists; throws {@link ObjectStoreException} when the server cannot be reached. */
+  /**
+   * Whether the bucket exists; throws {@link ObjectStoreException} when the server cannot be
+   * reached.
+   */
   public boolean bucketExists() {
-    return call("check bucket", "", () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket()).build()));
+    return call(
+        "check bucket",
+        "",
+        () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket()).build()));
   }
 
   public ObjectInfo put(String key, byte[] content, String contentType) {
@@ -102,7 +121,10 @@ public final class ObjectStore {
     return upload(key, new ByteArrayInputStream(content), content.length, contentType, sha256);
   }
 
-  /** Uploads a file (multipart when larger than {@link #PART_SIZE}); hashes it first so the checksum goes along. */
+  /**
+   * Uploads a file (multipart when larger than {@link #PART_SIZE}); hashes it first so the checksum
+   * goes along.
+   */
   public ObjectInfo putFile(String key, Path file, String contentType) {
     try {
       MessageDigest digest = Sha256.newDigest();
@@ -119,21 +141,38 @@ public final class ObjectStore {
   }
 
   /**
-   * Uploads a stream of unknown length as multipart, hashing on the way; the checksum is then attached by a
-   * server-side copy onto the same key (so a concurrent reader may briefly see the object without it).
+   * Uploads a stream of unknown length as multipart, hashing on the way; the checksum is then
+   * attached by a server-side copy onto the same key (so a concurrent reader may briefly see the
+   * object without it).
    */
   public ObjectInfo putStream(String key, InputStream content, String contentType) {
     MessageDigest digest = Sha256.newDigest();
-    call("upload", key, () -> client.putObject(PutObjectArgs.builder().bucket(bucket()).object(key)
-        .stream(new DigestInputStream(content, digest), -1, PART_SIZE)
-        .contentType(orDefault(contentType)).build()));
+    call(
+        "upload",
+        key,
+        () ->
+            client.putObject(
+                PutObjectArgs.builder().bucket(bucket()).object(key).stream(
+                        new DigestInputStream(content, digest), -1, PART_SIZE)
+                    .contentType(orDefault(contentType))
+                    .build()));
     String sha256 = Sha256.hex(digest);
-    call("record checksum of", key, () -> client.copyObject(CopyObjectArgs.builder().bucket(bucket()).object(key)
-        .source(CopySource.builder().bucket(bucket()).object(key).build())
-        .metadataDirective(Directive.REPLACE)
-        .headers(Map.of("Content-Type", orDefault(contentType)))
-        .userMetadata(Map.of(SHA256_METADATA, sha256)).build()));
-    return stat(key).orElseThrow(() -> new ObjectStoreException("Object vanished right after upload: " + location(key)));
+    call(
+        "record checksum of",
+        key,
+        () ->
+            client.copyObject(
+                CopyObjectArgs.builder()
+                    .bucket(bucket())
+                    .object(key)
+                    .source(CopySource.builder().bucket(bucket()).object(key).build())
+                    .metadataDirective(Directive.REPLACE)
+                    .headers(Map.of("Content-Type", orDefault(contentType)))
+                    .userMetadata(Map.of(SHA256_METADATA, sha256))
+                    .build()));
+    return stat(key)
+        .orElseThrow(
+            () -> new ObjectStoreException("Object vanished right after upload: " + location(key)));
   }
 
   /** The whole object, checksum verified. */
@@ -145,7 +184,10 @@ public final class ObjectStore {
     }
   }
 
-  /** Downloads to {@code target} (via a temporary file beside it, moved into place only once verified). */
+  /**
+   * Downloads to {@code target} (via a temporary file beside it, moved into place only once
+   * verified).
+   */
   public void download(String key, Path target) {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = null;
@@ -157,30 +199,45 @@ public final class ObjectStore {
       }
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new ObjectStoreException("Failed to download " + location(key) + " to " + target + ": " + e, e);
+      throw new ObjectStoreException(
+          "Failed to download " + location(key) + " to " + target + ": " + e, e);
     } finally {
       deleteQuietly(tmp);
     }
   }
 
   /**
-   * A stream of the object's content. Reading it to the end verifies the checksum ({@link ChecksumMismatchException}
-   * from the final read); the caller closes it.
+   * A stream of the object's content. Reading it to the end verifies the checksum ({@link
+   * ChecksumMismatchException} from the final read); the caller closes it.
    */
   public InputStream open(String key) {
     GetObjectResponse response =
-        call("download", key, () -> client.getObject(GetObjectArgs.builder().bucket(bucket()).object(key).build()));
+        call(
+            "download",
+            key,
+            () -> client.getObject(GetObjectArgs.builder().bucket(bucket()).object(key).build()));
     String expected = response.headers().get(SHA256_HEADER);
-    return expected == null ? response : new VerifyingInputStream(response, expected, location(key));
+    return expected == null
+        ? response
+        : new VerifyingInputStream(response, expected, location(key));
   }
 
   /** Size, checksum and timestamps, or empty when the key does not exist. */
   public Optional<ObjectInfo> stat(String key) {
     try {
-      StatObjectResponse r = call("stat", key,
-          () -> client.statObject(StatObjectArgs.builder().bucket(bucket()).object(key).build()));
-      return Optional.of(new ObjectInfo(key, r.size(), Optional.ofNullable(r.userMetadata().get(SHA256_METADATA)),
-          r.etag(), r.lastModified().toInstant()));
+      StatObjectResponse r =
+          call(
+              "stat",
+              key,
+              () ->
+                  client.statObject(StatObjectArgs.builder().bucket(bucket()).object(key).build()));
+      return Optional.of(
+          new ObjectInfo(
+              key,
+              r.size(),
+              Optional.ofNullable(r.userMetadata().get(SHA256_METADATA)),
+              r.etag(),
+              r.lastModified().toInstant()));
     } catch (ObjectNotFoundException e) {
       return Optional.empty();
     }
@@ -192,31 +249,54 @@ public final class ObjectStore {
 
   /** Every object whose key starts with {@code prefix}, recursively, in key order. */
   public List<ObjectInfo> list(String prefix) {
-    return call("list", prefix + "*", () -> {
-      List<ObjectInfo> out = new ArrayList<>();
-      for (Result<Item> result : client.listObjects(
-          ListObjectsArgs.builder().bucket(bucket()).prefix(prefix).recursive(true).build())) {
-        Item item = result.get();
-        if (item.isDir()) continue;
-        Instant modified = item.lastModified() == null ? Instant.EPOCH : item.lastModified().toInstant();
-        out.add(new ObjectInfo(item.objectName(), item.size(), Optional.empty(), item.etag(), modified));
-      }
-      return out;
-    });
+    return call(
+        "list",
+        prefix + "*",
+        () -> {
+          List<ObjectInfo> out = new ArrayList<>();
+          for (Result<Item> result :
+              client.listObjects(
+                  ListObjectsArgs.builder()
+                      .bucket(bucket())
+                      .prefix(prefix)
+                      .recursive(true)
+                      .build())) {
+            Item item = result.get();
+            if (item.isDir()) continue;
+            Instant modified =
+                item.lastModified() == null ? Instant.EPOCH : item.lastModified().toInstant();
+            out.add(
+                new ObjectInfo(
+                    item.objectName(), item.size(), Optional.empty(), item.etag(), modified));
+          }
+          return out;
+        });
   }
 
   /** Deletes the key; deleting a missing key is not an error (S3 semantics). */
   public void delete(String key) {
-    call("delete", key, () -> {
-      client.removeObject(RemoveObjectArgs.builder().bucket(bucket()).object(key).build());
-      return null;
-    });
+    call(
+        "delete",
+        key,
+        () -> {
+          client.removeObject(RemoveObjectArgs.builder().bucket(bucket()).object(key).build());
+          return null;
+        });
   }
 
-  private ObjectInfo upload(String key, InputStream in, long size, String contentType, String sha256) {
-    ObjectWriteResponse response = call("upload", key, () -> client.putObject(PutObjectArgs.builder()
-        .bucket(bucket()).object(key).stream(in, size, size > PART_SIZE ? PART_SIZE : -1)
-        .contentType(orDefault(contentType)).userMetadata(Map.of(SHA256_METADATA, sha256)).build()));
+  private ObjectInfo upload(
+      String key, InputStream in, long size, String contentType, String sha256) {
+    ObjectWriteResponse response =
+        call(
+            "upload",
+            key,
+            () ->
+                client.putObject(
+                    PutObjectArgs.builder().bucket(bucket()).object(key).stream(
+                            in, size, size > PART_SIZE ? PART_SIZE : -1)
+                        .contentType(orDefault(contentType))
+                        .userMetadata(Map.of(SHA256_METADATA, sha256))
+                        .build()));
     return new ObjectInfo(key, size, Optional.of(sha256), response.etag(), Instant.now());
   }
 
@@ -229,12 +309,29 @@ public final class ObjectStore {
       return action.run();
     } catch (ErrorResponseException e) {
       String code = e.errorResponse().code();
-      String message = "Cannot " + operation + " " + location(key) + ": " + code + " " + e.errorResponse().message();
+      String message =
+          "Cannot "
+              + operation
+              + " "
+              + location(key)
+              + ": "
+              + code
+              + " "
+              + e.errorResponse().message();
       if (NOT_FOUND_CODES.contains(code)) throw new ObjectNotFoundException(message, e);
       throw new ObjectStoreException(message, e);
     } catch (IOException e) {
-      throw new ObjectStoreException("Cannot " + operation + " " + location(key) + ": S3 endpoint "
-          + settings.endpoint() + " unreachable or failing (" + e + ")", e);
+      throw new ObjectStoreException(
+          "Cannot "
+              + operation
+              + " "
+              + location(key)
+              + ": S3 endpoint "
+              + settings.endpoint()
+              + " unreachable or failing ("
+              + e
+              + ")",
+          e);
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {

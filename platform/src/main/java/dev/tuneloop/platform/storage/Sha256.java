@@ -4,7 +4,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 helpers; hex is lowercase everywhere in tuneloop (manifests, adapter metadata, object metadata). */
+/**
+ * SHA-256 helpers; hex is lowercase everywhere in tuneloop (manifests, adapter metadata, object
+ * metadata).
+ */
 public final class Sha256 {
   private Sha256() {}
 

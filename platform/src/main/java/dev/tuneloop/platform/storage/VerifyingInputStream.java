@@ -6,8 +6,9 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 
 /**
- * Hashes what passes through and, on reaching the end, compares with the expected SHA-256: a reader that consumes
- * the whole stream either got the uploaded bytes or gets a {@link ChecksumMismatchException}.
+ * Hashes what passes through and, on reaching the end, compares with the expected SHA-256: a reader
+ * that consumes the whole stream either got the uploaded bytes or gets a {@link
+ * ChecksumMismatchException}.
  */
 final class VerifyingInputStream extends FilterInputStream {
   private final MessageDigest digest = Sha256.newDigest();

@@ -14,9 +14,14 @@ import org.junit.jupiter.api.Test;
 class DatasetSnapshotsTest {
 
   private static SnapshotRecord record(int i) {
-    return new SnapshotRecord("ex-" + i,
-        List.of(new SnapshotRecord.Message("user", "question " + i), new SnapshotRecord.Message("assistant", "answer " + i)),
-        Map.of("n", Integer.toString(i)), 10 + i, "hash-" + i);
+    return new SnapshotRecord(
+        "ex-" + i,
+        List.of(
+            new SnapshotRecord.Message("user", "question " + i),
+            new SnapshotRecord.Message("assistant", "answer " + i)),
+        Map.of("n", Integer.toString(i)),
+        10 + i,
+        "hash-" + i);
   }
 
   private static SnapshotManifest write(ObjectStore store, int n) {
@@ -36,10 +41,16 @@ class DatasetSnapshotsTest {
     assertThat(m.parts()).extracting(SnapshotManifest.Part::count).containsExactly(4L, 4L, 2L);
     assertThat(m.snapshotId()).isEqualTo(m.sha256().substring(0, 16));
     String key = DatasetSnapshots.manifestKey("acme", "support", m.snapshotId());
-    assertThat(m.parts().getFirst().key()).isEqualTo("datasets/acme/support/snapshots/" + m.snapshotId() + "/part-00000.jsonl.gz");
+    assertThat(m.parts().getFirst().key())
+        .isEqualTo("datasets/acme/support/snapshots/" + m.snapshotId() + "/part-00000.jsonl.gz");
     List<SnapshotRecord> back = DatasetSnapshots.readAll(store, key);
-    assertThat(back).containsExactlyElementsOf(java.util.stream.IntStream.range(0, 10).mapToObj(DatasetSnapshotsTest::record).toList());
-    assertThat(new String(store.get(key))).contains("\"snapshot_id\"", "\"end_offsets\"", "\"format\" : \"tuneloop.dataset.v1\"");
+    assertThat(back)
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.range(0, 10)
+                .mapToObj(DatasetSnapshotsTest::record)
+                .toList());
+    assertThat(new String(store.get(key)))
+        .contains("\"snapshot_id\"", "\"end_offsets\"", "\"format\" : \"tuneloop.dataset.v1\"");
   }
 
   @Test
@@ -55,8 +66,18 @@ class DatasetSnapshotsTest {
   void readerRejectsAManifestThatDoesNotMatchItsParts(Infra infra) {
     ObjectStore store = infra.objectStore();
     SnapshotManifest m = write(store, 3);
-    SnapshotManifest lying = new SnapshotManifest(m.format(), m.tenant(), m.dataset(), m.snapshotId(), m.createdAt(), 4,
-        m.sha256(), m.parts(), m.source(), m.curationVersion());
+    SnapshotManifest lying =
+        new SnapshotManifest(
+            m.format(),
+            m.tenant(),
+            m.dataset(),
+            m.snapshotId(),
+            m.createdAt(),
+            4,
+            m.sha256(),
+            m.parts(),
+            m.source(),
+            m.curationVersion());
     assertThatThrownBy(() -> DatasetSnapshots.forEachRecord(store, lying, r -> {}))
         .hasMessageContaining("does not match its manifest");
   }

@@ -22,7 +22,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A broker of its own (not the shared one): data and committed offsets survive a restart on the same log dir. */
+/**
+ * A broker of its own (not the shared one): data and committed offsets survive a restart on the
+ * same log dir.
+ */
 class EmbeddedKafkaRestartTest {
 
   @Test
@@ -42,7 +45,8 @@ class EmbeddedKafkaRestartTest {
     }
     assertThat(logDir.resolve("meta.properties")).exists(); // a caller-owned log dir is kept
 
-    // A new broker process on the same directory (the local default's next run) finds the same data.
+    // A new broker process on the same directory (the local default's next run) finds the same
+    // data.
     try (EmbeddedKafka again = EmbeddedKafka.start(logDir, 0)) {
       KafkaSettings settings = KafkaSettings.of(again.bootstrapServers(), "second-run");
       assertThat(consume(settings, "fresh-group", 2)).containsExactly("before", "after");
@@ -50,25 +54,39 @@ class EmbeddedKafkaRestartTest {
   }
 
   private static void send(KafkaSettings settings, String key, String message) throws Exception {
-    try (var producer = new KafkaProducer<>(settings.producerProperties(), new StringSerializer(),
-        new ProtobufSerializer<TrainingJobEvent>())) {
-      producer.send(new ProducerRecord<>(Topics.TRAINING_EVENTS, key,
-          TrainingJobEvent.newBuilder().setJobId(key).setMessage(message).build())).get();
+    try (var producer =
+        new KafkaProducer<>(
+            settings.producerProperties(),
+            new StringSerializer(),
+            new ProtobufSerializer<TrainingJobEvent>())) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  Topics.TRAINING_EVENTS,
+                  key,
+                  TrainingJobEvent.newBuilder().setJobId(key).setMessage(message).build()))
+          .get();
     }
   }
 
   private static List<String> consume(KafkaSettings settings, String group, int expected) {
     List<String> messages = new ArrayList<>();
-    try (var consumer = new KafkaConsumer<>(settings.consumerProperties(group), new StringDeserializer(),
-        new ProtobufDeserializer<>(TrainingJobEvent.parser()))) {
+    try (var consumer =
+        new KafkaConsumer<>(
+            settings.consumerProperties(group),
+            new StringDeserializer(),
+            new ProtobufDeserializer<>(TrainingJobEvent.parser()))) {
       consumer.subscribe(List.of(Topics.TRAINING_EVENTS));
-      await().atMost(Duration.ofSeconds(60)).until(() -> {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
-          Decoded<TrainingJobEvent> value = record.value();
-          messages.add(value.value().getMessage());
-        }
-        return messages.size() >= expected;
-      });
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () -> {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                  Decoded<TrainingJobEvent> value = record.value();
+                  messages.add(value.value().getMessage());
+                }
+                return messages.size() >= expected;
+              });
       consumer.commitSync();
     }
     return messages;

@@ -15,12 +15,14 @@ class EmbeddedS3Test {
   void objectsSurviveARestartOnTheSameDirectory(@TempDir Path dir) {
     byte[] manifest = "{\"count\": 3}".getBytes(StandardCharsets.UTF_8);
     try (EmbeddedS3 s3 = EmbeddedS3.start(dir, 0, "tuneloop")) {
-      new ObjectStore(s3.settings()).put("datasets/acme/s/snapshots/1/manifest.json", manifest, "application/json");
+      new ObjectStore(s3.settings())
+          .put("datasets/acme/s/snapshots/1/manifest.json", manifest, "application/json");
     }
     try (EmbeddedS3 again = EmbeddedS3.start(dir, 0, "tuneloop")) {
       ObjectStore store = new ObjectStore(again.settings());
       assertThat(store.get("datasets/acme/s/snapshots/1/manifest.json")).isEqualTo(manifest);
-      assertThat(store.stat("datasets/acme/s/snapshots/1/manifest.json").orElseThrow().sha256()).isPresent();
+      assertThat(store.stat("datasets/acme/s/snapshots/1/manifest.json").orElseThrow().sha256())
+          .isPresent();
     }
   }
 }

@@ -10,14 +10,20 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ProtobufDeserializerTest {
-  private final ProtobufDeserializer<Example> deserializer = new ProtobufDeserializer<>(Example.parser());
+  private final ProtobufDeserializer<Example> deserializer =
+      new ProtobufDeserializer<>(Example.parser());
 
   @Test
   void validBytesDecodeToTheMessage() {
-    Example example = Example.newBuilder().setId("e1").setTenant("acme")
-        .setPair(PromptResponse.newBuilder().setPrompt("hi").setResponse("hello")).build();
+    Example example =
+        Example.newBuilder()
+            .setId("e1")
+            .setTenant("acme")
+            .setPair(PromptResponse.newBuilder().setPrompt("hi").setResponse("hello"))
+            .build();
 
-    Decoded<Example> decoded = deserializer.deserialize("t", new ProtobufSerializer<Example>().serialize("t", example));
+    Decoded<Example> decoded =
+        deserializer.deserialize("t", new ProtobufSerializer<Example>().serialize("t", example));
 
     assertThat(decoded.isValid()).isTrue();
     assertThat(decoded.value()).isEqualTo(example);
@@ -33,7 +39,9 @@ class ProtobufDeserializerTest {
     Decoded.Malformed<Example> malformed = (Decoded.Malformed<Example>) decoded;
     assertThat(malformed.bytes()).isEqualTo(bad);
     assertThat(malformed.error()).contains("examples.raw");
-    assertThatThrownBy(decoded::value).isInstanceOf(IllegalStateException.class).hasMessageContaining("malformed");
+    assertThatThrownBy(decoded::value)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("malformed");
   }
 
   @Test
@@ -53,7 +61,8 @@ class ProtobufDeserializerTest {
   @Test
   void typeCanComeFromConfigurationWhenKafkaInstantiatesIt() {
     var configured = new ProtobufDeserializer<Example>();
-    configured.configure(Map.of(ProtobufDeserializer.VALUE_TYPE_CONFIG, Example.class.getName()), false);
+    configured.configure(
+        Map.of(ProtobufDeserializer.VALUE_TYPE_CONFIG, Example.class.getName()), false);
 
     Example example = Example.newBuilder().setId("x").build();
     assertThat(configured.deserialize("t", example.toByteArray()).value()).isEqualTo(example);

@@ -20,7 +20,9 @@ class TopicsTest {
 
   @Test
   void onlyEventAndAdapterTopicsAreCompacted() {
-    assertThat(Topics.all()).filteredOn(Topics.Spec::compacted).extracting(Topics.Spec::name)
+    assertThat(Topics.all())
+        .filteredOn(Topics.Spec::compacted)
+        .extracting(Topics.Spec::name)
         .containsExactlyInAnyOrder(Topics.TRAINING_EVENTS, Topics.ADAPTERS_PUBLISHED);
     assertThat(Topics.all()).hasSize(7);
   }

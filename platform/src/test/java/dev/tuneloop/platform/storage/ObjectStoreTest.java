@@ -30,7 +30,8 @@ class ObjectStoreTest {
   }
 
   @Test
-  void twentyMegabyteFileRoundTripsAsMultipartWithChecksumVerified(Infra infra, @TempDir Path dir) throws Exception {
+  void twentyMegabyteFileRoundTripsAsMultipartWithChecksumVerified(Infra infra, @TempDir Path dir)
+      throws Exception {
     ObjectStore store = infra.objectStore();
     byte[] data = randomBytes(TWENTY_MB, 42);
     Path file = Files.write(dir.resolve("big.bin"), data);
@@ -41,19 +42,23 @@ class ObjectStoreTest {
 
     assertThat(put.sha256()).contains(Sha256.hex(data));
     assertThat(put.etag()).as("multipart etags end in -<parts>").contains("-");
-    assertThat(store.stat("models/big/model.bin")).hasValueSatisfying(info -> {
-      assertThat(info.size()).isEqualTo(TWENTY_MB);
-      assertThat(info.sha256()).contains(Sha256.hex(data));
-    });
+    assertThat(store.stat("models/big/model.bin"))
+        .hasValueSatisfying(
+            info -> {
+              assertThat(info.size()).isEqualTo(TWENTY_MB);
+              assertThat(info.sha256()).contains(Sha256.hex(data));
+            });
     assertThat(Files.mismatch(file, back)).isEqualTo(-1L);
   }
 
   @Test
   void streamOfUnknownLengthIsUploadedWithItsChecksum(Infra infra) {
     ObjectStore store = infra.objectStore();
-    byte[] data = randomBytes(ObjectStore.PART_SIZE == 0 ? 1 : (int) ObjectStore.PART_SIZE + 12345, 7);
+    byte[] data =
+        randomBytes(ObjectStore.PART_SIZE == 0 ? 1 : (int) ObjectStore.PART_SIZE + 12345, 7);
 
-    ObjectInfo info = store.putStream("datasets/acme/s/part-0.jsonl.gz", new ByteArrayInputStream(data), null);
+    ObjectInfo info =
+        store.putStream("datasets/acme/s/part-0.jsonl.gz", new ByteArrayInputStream(data), null);
 
     assertThat(info.size()).isEqualTo(data.length);
     assertThat(info.sha256()).contains(Sha256.hex(data));
@@ -63,12 +68,17 @@ class ObjectStoreTest {
   @Test
   void putGetListDelete(Infra infra) {
     ObjectStore store = infra.objectStore();
-    store.put("adapters/acme/a/1/adapter_config.json", "{}".getBytes(StandardCharsets.UTF_8), "application/json");
+    store.put(
+        "adapters/acme/a/1/adapter_config.json",
+        "{}".getBytes(StandardCharsets.UTF_8),
+        "application/json");
     store.put("adapters/acme/a/1/adapter_model.safetensors", new byte[] {1, 2, 3}, null);
     store.put("adapters/acme/b/1/adapter_config.json", "{}".getBytes(StandardCharsets.UTF_8), null);
 
-    assertThat(store.list("adapters/acme/a/")).extracting(ObjectInfo::key).containsExactly(
-        "adapters/acme/a/1/adapter_config.json", "adapters/acme/a/1/adapter_model.safetensors");
+    assertThat(store.list("adapters/acme/a/"))
+        .extracting(ObjectInfo::key)
+        .containsExactly(
+            "adapters/acme/a/1/adapter_config.json", "adapters/acme/a/1/adapter_model.safetensors");
     assertThat(store.get("adapters/acme/a/1/adapter_model.safetensors")).containsExactly(1, 2, 3);
 
     store.delete("adapters/acme/a/1/adapter_config.json");
@@ -80,20 +90,30 @@ class ObjectStoreTest {
   void missingKeyIsReportedByName(Infra infra) {
     assertThatThrownBy(() -> infra.objectStore().get("no/such/key"))
         .isInstanceOf(ObjectNotFoundException.class)
-        .hasMessageContaining("no/such/key").hasMessageContaining(infra.s3().bucket());
+        .hasMessageContaining("no/such/key")
+        .hasMessageContaining(infra.s3().bucket());
   }
 
   @Test
   void contentThatDoesNotMatchItsRecordedChecksumIsRefused(Infra infra) throws Exception {
     S3Settings s3 = infra.s3();
-    // Another writer stores bytes under a checksum that is not theirs: the read must fail, not return them.
-    MinioClient raw = MinioClient.builder().endpoint(s3.endpoint()).credentials(s3.accessKey(), s3.secretKey())
-        .region(s3.region()).build();
+    // Another writer stores bytes under a checksum that is not theirs: the read must fail, not
+    // return them.
+    MinioClient raw =
+        MinioClient.builder()
+            .endpoint(s3.endpoint())
+            .credentials(s3.accessKey(), s3.secretKey())
+            .region(s3.region())
+            .build();
     byte[] data = "tampered".getBytes(StandardCharsets.UTF_8);
-    raw.putObject(PutObjectArgs.builder().bucket(s3.bucket()).object("x").stream(new ByteArrayInputStream(data),
-        data.length, -1).userMetadata(Map.of(ObjectStore.SHA256_METADATA, Sha256.hex(new byte[0]))).build());
+    raw.putObject(
+        PutObjectArgs.builder().bucket(s3.bucket()).object("x").stream(
+                new ByteArrayInputStream(data), data.length, -1)
+            .userMetadata(Map.of(ObjectStore.SHA256_METADATA, Sha256.hex(new byte[0])))
+            .build());
 
-    assertThatThrownBy(() -> infra.objectStore().get("x")).isInstanceOf(ChecksumMismatchException.class)
+    assertThatThrownBy(() -> infra.objectStore().get("x"))
+        .isInstanceOf(ChecksumMismatchException.class)
         .hasMessageContaining("s3://" + s3.bucket() + "/x");
     try (InputStream in = infra.objectStore().open("x")) {
       assertThatThrownBy(in::readAllBytes).isInstanceOf(ChecksumMismatchException.class);
@@ -105,7 +125,8 @@ class ObjectStoreTest {
     var dead = new S3Settings("http://127.0.0.1:1", "k", "s", "tuneloop", null);
     long start = System.nanoTime();
     assertThatThrownBy(() -> new ObjectStore(dead).ensureBucket())
-        .isInstanceOf(ObjectStoreException.class).hasMessageContaining("http://127.0.0.1:1");
+        .isInstanceOf(ObjectStoreException.class)
+        .hasMessageContaining("http://127.0.0.1:1");
     assertThat((System.nanoTime() - start) / 1e9).isLessThan(10);
   }
 }

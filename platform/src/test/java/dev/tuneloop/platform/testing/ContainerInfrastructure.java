@@ -6,8 +6,9 @@ import org.testcontainers.containers.MinIOContainer;
 import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * Kafka (apache/kafka, KRaft) and MinIO in containers. Every Testcontainers reference lives in this class, so a test
- * classpath without Testcontainers still works: {@link #dockerAvailable()} then answers false.
+ * Kafka (apache/kafka, KRaft) and MinIO in containers. Every Testcontainers reference lives in this
+ * class, so a test classpath without Testcontainers still works: {@link #dockerAvailable()} then
+ * answers false.
  */
 final class ContainerInfrastructure extends TestInfrastructure {
   private static final String KAFKA_IMAGE = "apache/kafka:4.1.1";
@@ -28,7 +29,8 @@ final class ContainerInfrastructure extends TestInfrastructure {
   }
 
   static boolean dockerAvailable() {
-    if (!dockerConfigured()) return false; // spares Testcontainers' probing (and its ERROR log) on Docker-less hosts
+    if (!dockerConfigured())
+      return false; // spares Testcontainers' probing (and its ERROR log) on Docker-less hosts
     try {
       Class.forName("org.testcontainers.DockerClientFactory");
     } catch (ClassNotFoundException | LinkageError e) {
@@ -41,7 +43,10 @@ final class ContainerInfrastructure extends TestInfrastructure {
     }
   }
 
-  /** A Docker engine is at least configured: DOCKER_HOST, a known socket, or a Testcontainers config file. */
+  /**
+   * A Docker engine is at least configured: DOCKER_HOST, a known socket, or a Testcontainers config
+   * file.
+   */
   private static boolean dockerConfigured() {
     String home = System.getProperty("user.home");
     return System.getenv("DOCKER_HOST") != null
@@ -62,8 +67,13 @@ final class ContainerInfrastructure extends TestInfrastructure {
 
   @Override
   public S3Settings s3(String bucket) {
-    S3Settings base = new S3Settings(minio.getS3URL(), minio.getUserName(), minio.getPassword(), bucket,
-        S3Settings.DEFAULT_REGION);
+    S3Settings base =
+        new S3Settings(
+            minio.getS3URL(),
+            minio.getUserName(),
+            minio.getPassword(),
+            bucket,
+            S3Settings.DEFAULT_REGION);
     return withBucket(base, bucket);
   }
 

@@ -7,8 +7,9 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One test's view of the shared infrastructure: the same broker and S3 server for everyone, with names unique to
- * this test (topics, consumer groups, a bucket of its own), so tests never see each other's data.
+ * One test's view of the shared infrastructure: the same broker and S3 server for everyone, with
+ * names unique to this test (topics, consumer groups, a bucket of its own), so tests never see each
+ * other's data.
  */
 public final class Infra {
   private static final AtomicInteger SEQUENCE = new AtomicInteger();
@@ -19,12 +20,20 @@ public final class Infra {
 
   Infra(TestInfrastructure shared, String testName) {
     this.shared = shared;
-    String slug = testName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
-    this.id = (slug.length() > 30 ? slug.substring(0, 30) : slug) + "-" + SEQUENCE.incrementAndGet() + "-"
-        + Long.toString(System.nanoTime() % 1_000_000, 36);
+    String slug =
+        testName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "");
+    this.id =
+        (slug.length() > 30 ? slug.substring(0, 30) : slug)
+            + "-"
+            + SEQUENCE.incrementAndGet()
+            + "-"
+            + Long.toString(System.nanoTime() % 1_000_000, 36);
   }
 
-  /** Creates an {@code Infra} outside the extension (e.g. in a Micronaut {@code TestPropertyProvider}). */
+  /**
+   * Creates an {@code Infra} outside the extension (e.g. in a Micronaut {@code
+   * TestPropertyProvider}).
+   */
   public static Infra forTest(String testName) {
     return new Infra(TestInfrastructure.shared(), testName);
   }
@@ -43,7 +52,10 @@ public final class Infra {
     return shared.kafka(id);
   }
 
-  /** A topic name unique to this test, e.g. {@code examples.raw-mytest-3-x1y2}. Auto-created on first use. */
+  /**
+   * A topic name unique to this test, e.g. {@code examples.raw-mytest-3-x1y2}. Auto-created on
+   * first use.
+   */
   public String topic(String base) {
     return base + "-" + id;
   }

@@ -7,9 +7,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka broker and S3 server shared by every test in this JVM: started on first use, closed when the JVM exits.
- * Testcontainers' Kafka and MinIO when a Docker engine answers (and Testcontainers is on the test classpath), the
- * embedded broker and S3Proxy otherwise. System property {@code tuneloop.test.infra=embedded|containers} forces one.
+ * The Kafka broker and S3 server shared by every test in this JVM: started on first use, closed
+ * when the JVM exits. Testcontainers' Kafka and MinIO when a Docker engine answers (and
+ * Testcontainers is on the test classpath), the embedded broker and S3Proxy otherwise. System
+ * property {@code tuneloop.test.infra=embedded|containers} forces one.
  */
 public abstract class TestInfrastructure implements AutoCloseable {
   @Override
@@ -19,9 +20,13 @@ public abstract class TestInfrastructure implements AutoCloseable {
   private static TestInfrastructure shared;
   private static RuntimeException startFailure;
 
-  /** The shared instance, started on first call. A failed start fails every later call at once, with its cause. */
+  /**
+   * The shared instance, started on first call. A failed start fails every later call at once, with
+   * its cause.
+   */
   public static synchronized TestInfrastructure shared() {
-    if (startFailure != null) throw new IllegalStateException("Test infrastructure failed to start", startFailure);
+    if (startFailure != null)
+      throw new IllegalStateException("Test infrastructure failed to start", startFailure);
     if (shared == null) {
       long start = System.nanoTime();
       try {
@@ -30,10 +35,15 @@ public abstract class TestInfrastructure implements AutoCloseable {
         startFailure = e;
         throw e;
       }
-      log.info("Test infrastructure ({}) ready in {} ms: Kafka {}, S3 {}", shared.kind(),
-          (System.nanoTime() - start) / 1_000_000, shared.bootstrapServers(), shared.s3Endpoint());
+      log.info(
+          "Test infrastructure ({}) ready in {} ms: Kafka {}, S3 {}",
+          shared.kind(),
+          (System.nanoTime() - start) / 1_000_000,
+          shared.bootstrapServers(),
+          shared.s3Endpoint());
       TestInfrastructure started = shared;
-      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "test-infrastructure-shutdown"));
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(started::close, "test-infrastructure-shutdown"));
     }
     return shared;
   }
@@ -43,10 +53,13 @@ public abstract class TestInfrastructure implements AutoCloseable {
     return switch (forced) {
       case "embedded" -> new EmbeddedInfrastructure();
       case "containers" -> ContainerInfrastructure.start();
-      case "auto" -> ContainerInfrastructure.dockerAvailable() ? ContainerInfrastructure.start()
-          : new EmbeddedInfrastructure();
-      default -> throw new IllegalArgumentException(
-          "tuneloop.test.infra must be auto, embedded or containers, got " + forced);
+      case "auto" ->
+          ContainerInfrastructure.dockerAvailable()
+              ? ContainerInfrastructure.start()
+              : new EmbeddedInfrastructure();
+      default ->
+          throw new IllegalArgumentException(
+              "tuneloop.test.infra must be auto, embedded or containers, got " + forced);
     };
   }
 

@@ -25,7 +25,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Boots a service against the shared test infrastructure and asks its HTTP and gRPC health endpoints. */
+/**
+ * Boots a service against the shared test infrastructure and asks its HTTP and gRPC health
+ * endpoints.
+ */
 public final class ServiceProbe {
   private ServiceProbe() {}
 
@@ -45,54 +48,73 @@ public final class ServiceProbe {
     return props;
   }
 
-  /** Starts the application context with its HTTP server (the gRPC server follows the HTTP server's start). */
+  /**
+   * Starts the application context with its HTTP server (the gRPC server follows the HTTP server's
+   * start).
+   */
   public static EmbeddedServer start(Infra infra, Map<String, Object> overrides) {
     return ApplicationContext.run(EmbeddedServer.class, properties(infra, overrides));
   }
 
   /** Status code and body of {@code GET /health}. */
   public static HttpResponse<String> httpHealth(EmbeddedServer server) throws Exception {
-    try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
-      HttpRequest request = HttpRequest.newBuilder(URI.create(server.getURL() + "/health"))
-          .timeout(Duration.ofSeconds(10)).GET().build();
+    try (HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+      HttpRequest request =
+          HttpRequest.newBuilder(URI.create(server.getURL() + "/health"))
+              .timeout(Duration.ofSeconds(10))
+              .GET()
+              .build();
       return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
   }
 
   /** The standard gRPC health check of the whole server (service name ""). */
-  public static HealthCheckResponse.ServingStatus grpcHealth(ApplicationContext context) throws InterruptedException {
+  public static HealthCheckResponse.ServingStatus grpcHealth(ApplicationContext context)
+      throws InterruptedException {
     int port = context.getBean(GrpcEmbeddedServer.class).getPort();
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
     try {
-      return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-          .check(HealthCheckRequest.newBuilder().setService("").build()).getStatus();
+      return HealthGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(10, TimeUnit.SECONDS)
+          .check(HealthCheckRequest.newBuilder().setService("").build())
+          .getStatus();
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
-  /** The service names the server lists through gRPC server reflection (what grpcurl list shows). */
+  /**
+   * The service names the server lists through gRPC server reflection (what grpcurl list shows).
+   */
   public static List<String> grpcServices(ApplicationContext context) throws Exception {
     int port = context.getBean(GrpcEmbeddedServer.class).getPort();
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+    ManagedChannel channel =
+        ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
     try {
       CompletableFuture<List<String>> names = new CompletableFuture<>();
-      StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
-          .withDeadlineAfter(10, TimeUnit.SECONDS).serverReflectionInfo(new StreamObserver<>() {
-            @Override
-            public void onNext(ServerReflectionResponse response) {
-              names.complete(response.getListServicesResponse().getServiceList().stream()
-                  .map(ServiceResponse::getName).toList());
-            }
+      StreamObserver<ServerReflectionRequest> requests =
+          ServerReflectionGrpc.newStub(channel)
+              .withDeadlineAfter(10, TimeUnit.SECONDS)
+              .serverReflectionInfo(
+                  new StreamObserver<>() {
+                    @Override
+                    public void onNext(ServerReflectionResponse response) {
+                      names.complete(
+                          response.getListServicesResponse().getServiceList().stream()
+                              .map(ServiceResponse::getName)
+                              .toList());
+                    }
 
-            @Override
-            public void onError(Throwable t) {
-              names.completeExceptionally(t);
-            }
+                    @Override
+                    public void onError(Throwable t) {
+                      names.completeExceptionally(t);
+                    }
 
-            @Override
-            public void onCompleted() {}
-          });
+                    @Override
+                    public void onCompleted() {}
+                  });
       requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
       requests.onCompleted();
       return names.get(10, TimeUnit.SECONDS);

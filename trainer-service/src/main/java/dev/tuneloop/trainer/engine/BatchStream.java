@@ -2,46 +2,49 @@ package dev.tuneloop.trainer.engine;
 
 import java.util.List;
 
-/** The endless sequence of training micro-batches, epoch after epoch, with a position a checkpoint can save. */
+/**
+ * The endless sequence of training micro-batches, epoch after epoch, with a position a checkpoint
+ * can save.
+ */
 final class BatchStream {
 
-    private final Batcher batcher;
-    private final List<SupervisedSequence> examples;
-    private int epoch;
-    private int next;
-    private List<Batch> batches;
+  private final Batcher batcher;
+  private final List<SupervisedSequence> examples;
+  private int epoch;
+  private int next;
+  private List<Batch> batches;
 
-    BatchStream(Batcher batcher, List<SupervisedSequence> examples, int epoch, int next) {
-        this.batcher = batcher;
-        this.examples = examples;
-        this.epoch = epoch;
-        this.next = next;
-        this.batches = batcher.epoch(examples, epoch);
-    }
+  BatchStream(Batcher batcher, List<SupervisedSequence> examples, int epoch, int next) {
+    this.batcher = batcher;
+    this.examples = examples;
+    this.epoch = epoch;
+    this.next = next;
+    this.batches = batcher.epoch(examples, epoch);
+  }
 
-    Batch take() {
-        if (next == batches.size()) {
-            epoch++;
-            next = 0;
-            batches = batcher.epoch(examples, epoch);
-        }
-        return batches.get(next++);
+  Batch take() {
+    if (next == batches.size()) {
+      epoch++;
+      next = 0;
+      batches = batcher.epoch(examples, epoch);
     }
+    return batches.get(next++);
+  }
 
-    int epoch() {
-        return epoch;
-    }
+  int epoch() {
+    return epoch;
+  }
 
-    int next() {
-        return next;
-    }
+  int next() {
+    return next;
+  }
 
-    /** Epochs completed, fractional: 1.5 is halfway through the second. */
-    double progress() {
-        return epoch + (double) next / batches.size();
-    }
+  /** Epochs completed, fractional: 1.5 is halfway through the second. */
+  double progress() {
+    return epoch + (double) next / batches.size();
+  }
 
-    int batchesPerEpoch() {
-        return batches.size();
-    }
+  int batchesPerEpoch() {
+    return batches.size();
+  }
 }
