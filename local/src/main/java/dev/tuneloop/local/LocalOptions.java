@@ -25,6 +25,7 @@ public record LocalOptions(
     Duration healthTimeout) {
 
   public LocalOptions {
+    dataDir = dataDir.toAbsolutePath().normalize(); // resolved once, before any library sees it
     services = List.copyOf(services);
     properties = Map.copyOf(properties);
   }

@@ -142,6 +142,9 @@ public final class LocalPlatform implements AutoCloseable {
     props.put("s3.secret-key", s3.settings().secretKey());
     props.put("s3.bucket", s3.settings().bucket());
     props.put("s3.region", s3.settings().region());
+    // Kafka and S3 run in this JVM and are up before any service starts; a busy machine can still
+    // slow a service's first connection well past the 10 s a deployment's fail-fast check allows.
+    props.put("tuneloop.startup.timeout", "60s");
     for (ServiceSpec spec : specs) { // the gateway's upstreams
       props.put("tuneloop.gateway.upstreams." + spec.name(), "localhost:" + spec.grpcPort());
     }

@@ -63,8 +63,13 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static EmbeddedKafka start(Path logDir, boolean owned, int port) {
+    // Absolute, like every directory handed to a library: the broker must not depend on the cwd.
     EmbeddedKafka kafka =
-        new EmbeddedKafka(logDir, owned, port == 0 ? FreePorts.next() : port, FreePorts.next());
+        new EmbeddedKafka(
+            logDir.toAbsolutePath().normalize(),
+            owned,
+            port == 0 ? FreePorts.next() : port,
+            FreePorts.next());
     kafka.startServer();
     return kafka;
   }

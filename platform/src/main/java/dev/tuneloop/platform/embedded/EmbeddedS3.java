@@ -76,8 +76,11 @@ public final class EmbeddedS3 implements AutoCloseable {
     return start(dataDir, false, port, bucket);
   }
 
-  private static EmbeddedS3 start(Path dataDir, boolean owned, int port, String bucket) {
+  private static EmbeddedS3 start(Path requestedDir, boolean owned, int port, String bucket) {
     long started = System.nanoTime();
+    // jclouds' filesystem store lists nothing under a relative base directory (objects are written,
+    // prefix listings come back empty), so the server only ever sees an absolute one.
+    Path dataDir = requestedDir.toAbsolutePath().normalize();
     try {
       Files.createDirectories(dataDir);
       EmbeddedS3 s3 = new EmbeddedS3(dataDir, owned, port, bucket);
