@@ -22,7 +22,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BrokerCrashTest {
   private static final int TOTAL = 300;
   private static final Duration CALL = Duration.ofSeconds(10);
+  private static final Duration GIVE_UP = Duration.ofMinutes(4);
 
   @Test
   void brokerKilledUnderIngestLoadLosesNothingAndTheServicesRecoverOnTheirOwn(@TempDir Path dir)
@@ -54,8 +57,12 @@ class BrokerCrashTest {
         Thread.ofVirtual()
             .start(
                 () -> {
-                  client.submitAll();
-                  submitting.complete(null);
+                  try {
+                    client.submitAll();
+                    submitting.complete(null);
+                  } catch (RuntimeException e) {
+                    submitting.completeExceptionally(e);
+                  }
                 });
 
         await()
@@ -133,12 +140,20 @@ class BrokerCrashTest {
     }
 
     void submitAll() {
-      try (var callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<?>> callers = new ArrayList<>();
+      try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
         for (int c = 0; c < CALLERS; c++) {
           int caller = c;
-          callers.submit(() -> submitShare(caller));
+          callers.add(threads.submit(() -> submitShare(caller)));
         }
       } // waits for every caller
+      for (Future<?> caller : callers) {
+        try {
+          caller.get();
+        } catch (InterruptedException | ExecutionException e) {
+          throw new IllegalStateException("a caller gave up: " + e.getMessage(), e);
+        }
+      }
     }
 
     private void submitShare(int caller) {
@@ -154,7 +169,8 @@ class BrokerCrashTest {
                         .setPrompt("Ticket " + i + ": " + words(random, 9) + "?")
                         .setResponse("For ticket " + i + " we " + words(random, 16) + "."))
                 .build();
-        while (true) { // a real client's retry: same request, same idempotency key
+        long giveUp = System.nanoTime() + GIVE_UP.toNanos(); // a safety net, not a timing check
+        while (true) { // a real client's retry: same request, same idempotency key, a short backoff
           try {
             SubmitResponse answer = clients.ingest(target, CALL).submit(request);
             if (answer.getDuplicate()) duplicateAnswers.incrementAndGet();
@@ -162,9 +178,20 @@ class BrokerCrashTest {
             break;
           } catch (StatusRuntimeException e) {
             failedCalls.incrementAndGet();
+            if (System.nanoTime() > giveUp) throw e;
+            backoff();
           }
         }
       }
+    }
+  }
+
+  private static void backoff() {
+    try {
+      Thread.sleep(200);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
