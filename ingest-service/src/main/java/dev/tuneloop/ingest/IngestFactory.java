@@ -8,6 +8,7 @@ import dev.tuneloop.ingest.kafka.RecentIdsLoader;
 import dev.tuneloop.platform.config.KafkaSettings;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -23,13 +24,16 @@ public class IngestFactory {
 
   @Singleton
   IngestService ingestService(
-      IngestConfiguration config, KafkaSettings kafka, Producer<String, MessageLite> producer) {
+      IngestConfiguration config,
+      KafkaSettings kafka,
+      Producer<String, MessageLite> producer,
+      @Property(name = HaltAfterAck.SETTING, defaultValue = "false") boolean haltAfterAck) {
     RecentIds ids = new RecentIds(config.recentIds());
     long loaded = RecentIdsLoader.load(kafka, config.rawTopic(), ids, config.recentIds());
     log.info("retry index refilled with {} ids from {}", loaded, config.rawTopic());
     return new IngestService(
         new Intake(config.limits(), Clock.systemUTC()),
-        new KafkaRawPublisher(producer, config.rawTopic()),
+        HaltAfterAck.wrapIf(haltAfterAck, new KafkaRawPublisher(producer, config.rawTopic())),
         ids,
         new InFlightLimiter(config.maxInFlight(), config.inFlightWait()));
   }

@@ -138,6 +138,37 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * SIGKILL, as a crash would: no shutdown hook, no graceful drain, nothing flushed. Returns once
+   * the JVM is gone, with its exit code (137 on Linux).
+   */
+  public int kill() {
+    try {
+      return process.destroyForcibly().waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while killing " + spec.name(), e);
+    }
+  }
+
+  /** Waits for the JVM to exit on its own (e.g. a failpoint halted it) and returns its code. */
+  public int awaitExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException(
+            spec.name()
+                + " still runs after "
+                + timeout.toSeconds()
+                + " s. Last output:\n"
+                + tail());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for " + spec.name(), e);
+    }
+  }
+
   @Override
   public void close() {
     stop(Duration.ofSeconds(15));
