@@ -17,9 +17,9 @@ import java.util.List;
  * sequence decides its tokens exactly as {@link Generator} would alone (the same {@link
  * Continuation} logic); a finished sequence stops emitting and its row rides along until the last
  * one ends. A small model is bound by per-operation dispatch, so a step of B sequences costs about
- * one of a single sequence. Static batching: requests cannot join a running batch. A sequence
- * never gets less room because of a longer prompt beside it: such requests go to separate groups,
- * decoded one after another. Thread-safe: each call has its own session.
+ * one of a single sequence. Static batching: requests cannot join a running batch. A sequence never
+ * gets less room because of a longer prompt beside it: such requests go to separate groups, decoded
+ * one after another. Thread-safe: each call has its own session.
  */
 public final class BatchGenerator {
   private final LlamaModel model;

@@ -202,7 +202,8 @@ class BatchGeneratorTest {
 
   /** A prompt of exactly {@code length} tokens: BOS and a story's tokens, repeated. */
   private static int[] promptOfLength(int length) {
-    int[] story = prompt("Once upon a time, there was a little girl named Lily. She liked to play.");
+    int[] story =
+        prompt("Once upon a time, there was a little girl named Lily. She liked to play.");
     int[] ids = new int[length];
     for (int i = 0; i < length; i++) {
       ids[i] = i == 0 ? bos : story[1 + (i - 1) % (story.length - 1)];
