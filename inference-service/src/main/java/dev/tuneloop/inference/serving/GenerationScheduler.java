@@ -133,7 +133,7 @@ public final class GenerationScheduler<I, O> implements AutoCloseable {
       throw new IllegalStateException("the generation scheduler is closed");
     }
     Pending<I, O> pending = new Pending<>(item, cancelled);
-    if (!queue.offer(pending)) {
+    if (!queue.offer(pending) && !(dropCancelled() && queue.offer(pending))) {
       throw new QueueFullException(
           "inference queue is full ("
               + queue.size()
@@ -176,11 +176,35 @@ public final class GenerationScheduler<I, O> implements AutoCloseable {
     return batch;
   }
 
+  /**
+   * A full queue first lets go of what its clients gave up on, so dead requests never turn live
+   * ones away.
+   *
+   * @return whether any place was freed
+   */
+  private boolean dropCancelled() {
+    List<Pending<I, O>> dropped = new ArrayList<>();
+    queue.removeIf(
+        p -> {
+          if (p.cancelled.getAsBoolean()) {
+            dropped.add(p);
+            return true;
+          }
+          return false;
+        });
+    dropped.forEach(this::settleCancelled);
+    return !dropped.isEmpty();
+  }
+
   private void keepUnlessCancelled(Pending<I, O> pending, List<Pending<I, O>> batch) {
-    if (!pending.cancelled.getAsBoolean()) {
+    if (pending.cancelled.getAsBoolean()) {
+      settleCancelled(pending);
+    } else {
       batch.add(pending);
-      return;
     }
+  }
+
+  private void settleCancelled(Pending<I, O> pending) {
     cancelledWhileQueued.increment();
     try {
       whenCancelled.accept(pending);

@@ -110,6 +110,38 @@ class GenerationSchedulerTest {
   }
 
   @Test
+  void aFullQueueMakesRoomByDroppingWhatItsClientsCancelled() throws Exception {
+    List<Integer> settled = Collections.synchronizedList(new ArrayList<>());
+    try (var scheduler =
+        new GenerationScheduler<Integer, Integer>(
+            1,
+            8,
+            1,
+            this::run,
+            p -> {
+              settled.add(p.item());
+              p.complete(-99);
+            },
+            new SimpleMeterRegistry())) {
+      scheduler.submit(-1);
+      await().until(() -> scheduler.queueDepth() == 0 && !batches.isEmpty()); // the blocker runs
+      AtomicBoolean clientGone = new AtomicBoolean();
+      CompletableFuture<Integer> abandoned = scheduler.submit(1, clientGone::get);
+      assertThatThrownBy(() -> scheduler.submit(2)) // its client still waits: really full
+          .isInstanceOf(GenerationScheduler.QueueFullException.class);
+
+      clientGone.set(true);
+      CompletableFuture<Integer> live = scheduler.submit(3);
+
+      assertThat(abandoned.get()).isEqualTo(-99);
+      assertThat(settled).containsExactly(1);
+      gate.countDown();
+      assertThat(live.get()).isEqualTo(30);
+      assertThat(batches).containsExactly(List.of(-1), List.of(3));
+    }
+  }
+
+  @Test
   void itemsTheRunnerLeavesOpenOrFailsOnFailWithTheReason() {
     try (var scheduler =
         new GenerationScheduler<Integer, Integer>(
