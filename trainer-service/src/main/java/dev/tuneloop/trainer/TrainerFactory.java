@@ -39,7 +39,8 @@ public class TrainerFactory {
       Producer<String, MessageLite> producer,
       TrainerConfiguration config,
       ObjectStore store) {
-    return new TrainerApi(registry, events, producer, config.requestsTopic(), store);
+    return new TrainerApi(
+        registry, events, producer, config.requestsTopic(), store, config.maxLoraRank());
   }
 
   @Context

@@ -186,6 +186,13 @@ class TrainerServiceTest {
     assertThatThrownBy(
             () ->
                 trainer.submitJob(
+                    spec("bad").setLora(LoraConfig.newBuilder().setLoraR(64)).build()))
+        .hasMessageContaining("INVALID_ARGUMENT")
+        .hasMessageContaining("lora_r: 64 is above the highest rank inference serves, 16")
+        .hasMessageContaining("trainer.max-lora-rank");
+    assertThatThrownBy(
+            () ->
+                trainer.submitJob(
                     spec("bad")
                         .setLora(LoraConfig.newBuilder().addTargetModules("attention"))
                         .build()))

@@ -25,9 +25,12 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.http.sse.Event;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.UUID;
@@ -64,13 +67,36 @@ public class OpenAiController {
       return HttpResponse.ok(stream(id, created, parsed))
           .contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
     }
+    ChatResponse response = complete(http, parsed.request());
+    return HttpResponse.ok(
+            ChatCompletionJson.completion(id, created, parsed.model(), response).toString())
+        .contentType(MediaType.APPLICATION_JSON_TYPE);
+  }
+
+  /**
+   * A unary chat that ends when the HTTP client does: if its connection closes before the answer,
+   * the gRPC call is cancelled, and inference stops decoding that sequence at its next token (a
+   * blocking stub would let it generate to the end for nobody).
+   */
+  private ChatResponse complete(HttpRequest<?> http, ChatRequest request) {
+    UnaryCall call = new UnaryCall();
+    upstreams.inferenceStreaming().chat(request, call);
+    Channel connection =
+        http instanceof NettyHttpRequest<?> netty
+            ? netty.getChannelHandlerContext().channel()
+            : null;
+    ChannelFutureListener clientGone = closed -> call.cancel();
+    if (connection != null) {
+      connection.closeFuture().addListener(clientGone);
+    }
     try {
-      ChatResponse response = upstreams.inferenceChat().chat(parsed.request());
-      return HttpResponse.ok(
-              ChatCompletionJson.completion(id, created, parsed.model(), response).toString())
-          .contentType(MediaType.APPLICATION_JSON_TYPE);
-    } catch (StatusRuntimeException e) {
-      throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);
+      return call.answer.join();
+    } catch (CompletionException e) {
+      throw UpstreamErrors.toApi(Upstreams.INFERENCE, e.getCause());
+    } finally {
+      if (connection != null) {
+        connection.closeFuture().removeListener(clientGone); // keep-alive: the next request's turn
+      }
     }
   }
 
@@ -117,6 +143,40 @@ public class OpenAiController {
       entry.put("owned_by", "tuneloop");
     }
     return root.toString();
+  }
+
+  /** One unary Chat call, cancellable while it runs. */
+  private static final class UnaryCall
+      implements ClientResponseObserver<ChatRequest, ChatResponse> {
+    final CompletableFuture<ChatResponse> answer = new CompletableFuture<>();
+    private volatile ClientCallStreamObserver<ChatRequest> call;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ChatRequest> requestStream) {
+      this.call = requestStream;
+    }
+
+    void cancel() {
+      if (!answer.isDone()) {
+        call.cancel("HTTP client went away", null);
+      }
+    }
+
+    @Override
+    public void onNext(ChatResponse response) {
+      answer.complete(response);
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      answer.completeExceptionally(error);
+    }
+
+    @Override
+    public void onCompleted() {
+      answer.completeExceptionally(
+          new IllegalStateException("inference-service ended the chat without an answer"));
+    }
   }
 
   /**

@@ -42,18 +42,30 @@ public final class AdapterCatalog {
     return new AdapterCatalog(Map.copyOf(copy));
   }
 
-  /** The publication a non-base reference points to, or an error that says what exists. */
-  public AdapterPublished resolve(String tenant, AdapterRef ref) {
-    List<AdapterPublished> versions = byName.get(key(tenant, ref.name()));
+  /**
+   * Every version of a name seen, in publication order (the newest last), or an error that says
+   * what names exist.
+   */
+  public List<AdapterPublished> versions(String tenant, String name) {
+    List<AdapterPublished> versions = byName.get(key(tenant, name));
     if (versions == null) {
       throw new AdapterNotFoundException(
           "unknown adapter \""
-              + ref.name()
+              + name
               + "\" for tenant \""
               + AdapterId.tenant(tenant)
               + "\"; known adapters: "
               + names(tenant));
     }
+    return versions;
+  }
+
+  /**
+   * The publication a non-base reference points to (a plain name: the latest publication), or an
+   * error that says what exists.
+   */
+  public AdapterPublished resolve(String tenant, AdapterRef ref) {
+    List<AdapterPublished> versions = versions(tenant, ref.name());
     if (ref.version() == null) {
       return versions.getLast();
     }

@@ -5,6 +5,7 @@ import dev.tuneloop.proto.v1.AdapterPublished;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -18,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * request's adapter reference and hands out a lease on the loaded adapter, reloading it on demand
  * if it was evicted.
  *
+ * <p>A plain name answers with its newest version that loaded: a newer version that is still
+ * loading, or cannot be served (corrupt files, another base model, a rank above the maximum,
+ * non-finite weights), never takes the name offline. Its reason is listed; {@code name@version}
+ * still asks for it and gets the reason as the error.
+ *
  * @param <A> the loaded adapter type
  */
 public final class AdapterRegistry<A extends AutoCloseable> implements AutoCloseable {
@@ -27,6 +33,10 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
       new AtomicReference<>(AdapterCatalog.EMPTY);
   private final ResidentAdapters<A> resident;
   private final Map<AdapterId, String> loadErrors = new ConcurrentHashMap<>();
+
+  /** Versions whose last load succeeded (resident now or evicted since). */
+  private final Set<AdapterId> loaded = ConcurrentHashMap.newKeySet();
+
   private final ExecutorService warmer =
       Executors.newSingleThreadExecutor(
           Thread.ofPlatform().name("adapter-warmer").daemon().factory());
@@ -45,9 +55,11 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
     try {
       A adapter = loader.load(published);
       loadErrors.remove(id);
+      loaded.add(id);
       LOG.info("loaded adapter {}", id);
       return adapter;
     } catch (RuntimeException e) {
+      loaded.remove(id);
       loadErrors.put(id, e.getMessage() == null ? e.toString() : e.getMessage());
       LOG.warn("cannot load adapter {}: {}", id, e.getMessage());
       throw e;
@@ -84,13 +96,50 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
     if (ref.isBase()) {
       return new Acquired<>(null, null);
     }
-    AdapterPublished published = catalog.get().resolve(tenant, ref);
+    AdapterCatalog current = catalog.get();
+    AdapterPublished published =
+        ref.version() == null
+            ? serving(current.versions(tenant, ref.name()))
+            : current.resolve(tenant, ref);
     return new Acquired<>(published, resident.acquire(AdapterId.of(published)));
   }
 
-  /** The newest version of each of the tenant's adapters (every tenant's when null), by name. */
+  /**
+   * The version a plain name answers with: the newest that loaded; else (none has yet) the newest
+   * that has not failed, whose load the request waits for; else the newest, which fails with its
+   * reason.
+   *
+   * @param versions in publication order, the newest last
+   */
+  private AdapterPublished serving(List<AdapterPublished> versions) {
+    List<AdapterPublished> newestFirst = versions.reversed();
+    return newestFirst.stream()
+        .filter(v -> loaded.contains(AdapterId.of(v)))
+        .findFirst()
+        .or(
+            () ->
+                newestFirst.stream()
+                    .filter(v -> !loadErrors.containsKey(AdapterId.of(v)))
+                    .findFirst())
+        .orElse(versions.getLast());
+  }
+
+  /** The version {@link #serving} picks among those loaded, or "" when none has loaded. */
+  private String servingVersion(List<AdapterPublished> versions) {
+    return versions.reversed().stream()
+        .filter(v -> loaded.contains(AdapterId.of(v)))
+        .map(AdapterPublished::getVersion)
+        .findFirst()
+        .orElse("");
+  }
+
+  /**
+   * The newest version of each of the tenant's adapters (every tenant's when null), by name, with
+   * why it failed to load if it did, and the version the name answers with.
+   */
   public List<AdapterInfo> list(String tenant) {
-    return catalog.get().newest(tenant).stream()
+    AdapterCatalog current = catalog.get();
+    return current.newest(tenant).stream()
         .sorted(Comparator.comparing(AdapterPublished::getName))
         .map(
             p ->
@@ -98,6 +147,7 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
                     .setAdapter(p)
                     .setLoaded(resident.isResident(AdapterId.of(p)))
                     .setLoadError(loadErrors.getOrDefault(AdapterId.of(p), ""))
+                    .setServingVersion(servingVersion(current.versions(p.getTenant(), p.getName())))
                     .build())
         .toList();
   }

@@ -1,7 +1,10 @@
 package dev.tuneloop.inference.adapters;
 
+import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
+import dev.tuneloop.llm.lora.LoraAdapter;
+import dev.tuneloop.llm.lora.LoraTarget;
 import dev.tuneloop.llm.lora.PeftAdapters;
 import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.proto.v1.AdapterPublished;
@@ -55,12 +58,44 @@ public final class PeftAdapterLoader implements AdapterLoader<ServedAdapter> {
           published.getChatTemplate().isEmpty()
               ? trainedTemplate(files.path().resolve(TRAINING_JSON))
               : published.getChatTemplate();
-      return new ServedAdapter(PeftAdapters.load(files.path(), model), template);
+      LoraAdapter lora = PeftAdapters.load(files.path(), model);
+      try {
+        requireFinite(lora);
+      } catch (RuntimeException e) {
+        lora.close();
+        throw e;
+      }
+      return new ServedAdapter(lora, template);
     } catch (AdapterUnavailableException e) {
       throw new AdapterUnavailableException(what + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new AdapterUnavailableException(
           what + " cannot be loaded from " + published.getLocation() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A NaN or infinite weight (a diverged training run, a damaged upload that still parses) would
+   * turn every answer through the adapter into garbage or NaN logits: refuse it on load.
+   */
+  static void requireFinite(LoraAdapter lora) {
+    for (int layer = 0; layer < lora.config().layers(); layer++) {
+      for (LoraTarget target : lora.spec().targets()) {
+        for (String matrix : new String[] {"lora_A", "lora_B"}) {
+          NDArray weights = matrix.equals("lora_A") ? lora.a(layer, target) : lora.b(layer, target);
+          for (float v : weights.toFloatArray()) {
+            if (!Float.isFinite(v)) {
+              throw new AdapterUnavailableException(
+                  "tensor "
+                      + PeftAdapters.name(layer, target, matrix)
+                      + " contains "
+                      + v
+                      + " (non-finite weights cannot be served; retrain the adapter)",
+                  null);
+            }
+          }
+        }
+      }
     }
   }
 

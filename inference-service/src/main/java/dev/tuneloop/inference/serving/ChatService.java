@@ -29,6 +29,7 @@ public final class ChatService implements AutoCloseable {
   private final Timer timeToFirstToken;
   private final Counter generatedTokens;
   private final DistributionSummary tokensPerSecond;
+  private final Counter cancelledWhileGenerating;
 
   /**
    * @param concurrency batches decoding at once
@@ -58,11 +59,22 @@ public final class ChatService implements AutoCloseable {
             .description("decode speed of each request, completion tokens / generation time")
             .publishPercentiles(0.5)
             .register(meters);
+    this.cancelledWhileGenerating =
+        Counter.builder("tuneloop.inference.cancelled")
+            .tag("stage", "generating")
+            .description("generations cancelled (client gone, deadline) before or while decoding")
+            .register(meters);
     Gauge.builder("tuneloop.inference.adapters.resident", adapters, AdapterRegistry::residentCount)
         .description("adapters loaded in memory")
         .register(meters);
     this.scheduler =
-        new GenerationScheduler<>(concurrency, maxBatchSize, queueCapacity, this::runBatch, meters);
+        new GenerationScheduler<>(
+            concurrency,
+            maxBatchSize,
+            queueCapacity,
+            this::runBatch,
+            ChatService::cancelledWhileQueued,
+            meters);
   }
 
   /**
@@ -125,7 +137,7 @@ public final class ChatService implements AutoCloseable {
     public CompletableFuture<Result> submit(
         ChatEngine.TextListener onText, BooleanSupplier cancelled) {
       try {
-        return scheduler.submit(new Job(this, onText, cancelled));
+        return scheduler.submit(new Job(this, onText, cancelled), cancelled);
       } catch (RuntimeException e) {
         adapter.close();
         throw e;
@@ -138,26 +150,22 @@ public final class ChatService implements AutoCloseable {
       Prepared prepared, ChatEngine.TextListener onText, BooleanSupplier cancelled) {}
 
   /**
-   * Generates one batch; a request cancelled while queued never starts. Every lease is released at
-   * the end.
+   * A request cancelled while queued (the scheduler never hands it to a batch): it ends with an
+   * empty cancelled outcome and lets go of its adapter.
    */
+  private static void cancelledWhileQueued(GenerationScheduler.Pending<Job, Result> pending) {
+    Prepared prepared = pending.item().prepared();
+    prepared.adapter.close();
+    pending.complete(
+        new Result(
+            new ChatEngine.Outcome("", FinishReason.FINISH_REASON_STOP, 0, 0, true),
+            prepared.adapterVersion()));
+  }
+
+  /** Generates one batch; every lease is released at the end. */
   private void runBatch(List<GenerationScheduler.Pending<Job, Result>> batch) {
     try {
-      List<GenerationScheduler.Pending<Job, Result>> starting = new ArrayList<>();
-      for (var pending : batch) {
-        Job job = pending.item();
-        if (job.cancelled().getAsBoolean()) {
-          pending.complete(
-              new Result(
-                  new ChatEngine.Outcome("", FinishReason.FINISH_REASON_STOP, 0, 0, true),
-                  job.prepared().adapterVersion()));
-        } else {
-          starting.add(pending);
-        }
-      }
-      if (!starting.isEmpty()) {
-        generate(starting);
-      }
+      generate(batch);
     } finally {
       batch.forEach(p -> p.item().prepared().adapter.close());
     }
@@ -189,6 +197,9 @@ public final class ChatService implements AutoCloseable {
     for (int i = 0; i < batch.size(); i++) {
       ChatEngine.Outcome outcome = outcomes.get(i);
       generatedTokens.increment(outcome.completionTokens());
+      if (outcome.cancelled()) {
+        cancelledWhileGenerating.increment();
+      }
       if (outcome.completionTokens() > 0 && seconds > 0) {
         tokensPerSecond.record(outcome.completionTokens() / seconds);
       }

@@ -1,5 +1,6 @@
 package dev.tuneloop.inference.serving;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,9 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * runner together (a small model decodes a batch in about the time of one sequence). No gathering
  * window: an idle worker starts a lone request at once, and requests that arrive while a batch runs
  * wait for the next one. First in, first out; at most {@code queueCapacity} waiting, beyond that a
- * request is refused at once rather than the queue growing without bound.
+ * request is refused at once rather than the queue growing without bound. An item cancelled while
+ * it waits is left out of its batch (the runner never sees it, and the batch is filled from behind
+ * it instead) and handed to {@code whenCancelled}.
  *
  * @param <I> what one generation needs
  * @param <O> its outcome
@@ -33,6 +39,8 @@ public final class GenerationScheduler<I, O> implements AutoCloseable {
   private final List<Thread> workers = new ArrayList<>();
   private final AtomicInteger active = new AtomicInteger();
   private final DistributionSummary batchSizes;
+  private final Counter cancelledWhileQueued;
+  private final Consumer<Pending<I, O>> whenCancelled;
   private volatile boolean closed;
 
   /**
@@ -44,11 +52,32 @@ public final class GenerationScheduler<I, O> implements AutoCloseable {
     void run(List<Pending<I, O>> batch);
   }
 
+  /** Items cancelled while queued fail with a {@link CancellationException}. */
   public GenerationScheduler(
       int concurrency,
       int maxBatchSize,
       int queueCapacity,
       BatchRunner<I, O> runner,
+      MeterRegistry meters) {
+    this(
+        concurrency,
+        maxBatchSize,
+        queueCapacity,
+        runner,
+        p -> p.fail(new CancellationException("cancelled while queued")),
+        meters);
+  }
+
+  /**
+   * @param whenCancelled completes (or fails) an item cancelled while it waited, instead of running
+   *     it
+   */
+  public GenerationScheduler(
+      int concurrency,
+      int maxBatchSize,
+      int queueCapacity,
+      BatchRunner<I, O> runner,
+      Consumer<Pending<I, O>> whenCancelled,
       MeterRegistry meters) {
     if (concurrency < 1 || maxBatchSize < 1 || queueCapacity < 0) {
       throw new IllegalArgumentException(
@@ -63,6 +92,7 @@ public final class GenerationScheduler<I, O> implements AutoCloseable {
     this.queue =
         queueCapacity == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity);
     this.runner = runner;
+    this.whenCancelled = whenCancelled;
     this.maxBatchSize = maxBatchSize;
     Gauge.builder("tuneloop.inference.queue.depth", this, GenerationScheduler::queueDepth)
         .description("generations waiting for a batch")
@@ -73,6 +103,11 @@ public final class GenerationScheduler<I, O> implements AutoCloseable {
     this.batchSizes =
         DistributionSummary.builder("tuneloop.inference.batch.size")
             .description("generations decoded together in one batch")
+            .register(meters);
+    this.cancelledWhileQueued =
+        Counter.builder("tuneloop.inference.cancelled")
+            .tag("stage", "queued")
+            .description("generations cancelled (client gone, deadline) before or while decoding")
             .register(meters);
     for (int i = 0; i < concurrency; i++) {
       workers.add(Thread.ofPlatform().name("generate-" + i).daemon().start(this::work));
@@ -85,11 +120,20 @@ public final class GenerationScheduler<I, O> implements AutoCloseable {
    * @throws QueueFullException when {@code queueCapacity} generations already wait
    */
   public CompletableFuture<O> submit(I item) {
+    return submit(item, () -> false);
+  }
+
+  /**
+   * Queues the item; if {@code cancelled} is true by the time a worker takes it, it never runs.
+   *
+   * @throws QueueFullException when {@code queueCapacity} generations already wait
+   */
+  public CompletableFuture<O> submit(I item, BooleanSupplier cancelled) {
     if (closed) {
       throw new IllegalStateException("the generation scheduler is closed");
     }
-    Pending<I, O> pending = new Pending<>(item);
-    if (!queue.offer(pending)) {
+    Pending<I, O> pending = new Pending<>(item, cancelled);
+    if (!queue.offer(pending) && !(dropCancelled() && queue.offer(pending))) {
       throw new QueueFullException(
           "inference queue is full ("
               + queue.size()
@@ -106,14 +150,68 @@ public final class GenerationScheduler<I, O> implements AutoCloseable {
 
   private void work() {
     while (!closed) {
-      List<Pending<I, O>> batch = new ArrayList<>(maxBatchSize);
+      List<Pending<I, O>> batch;
       try {
-        batch.add(queue.take());
+        batch = nextBatch();
       } catch (InterruptedException e) {
         return;
       }
-      queue.drainTo(batch, maxBatchSize - 1);
       run(batch);
+    }
+  }
+
+  /**
+   * The oldest waiting item and those behind it, up to the maximum, leaving out (and settling)
+   * every item cancelled while it waited.
+   */
+  private List<Pending<I, O>> nextBatch() throws InterruptedException {
+    List<Pending<I, O>> batch = new ArrayList<>(maxBatchSize);
+    while (batch.isEmpty()) {
+      keepUnlessCancelled(queue.take(), batch);
+    }
+    Pending<I, O> next;
+    while (batch.size() < maxBatchSize && (next = queue.poll()) != null) {
+      keepUnlessCancelled(next, batch);
+    }
+    return batch;
+  }
+
+  /**
+   * A full queue first lets go of what its clients gave up on, so dead requests never turn live
+   * ones away.
+   *
+   * @return whether any place was freed
+   */
+  private boolean dropCancelled() {
+    List<Pending<I, O>> dropped = new ArrayList<>();
+    queue.removeIf(
+        p -> {
+          if (p.cancelled.getAsBoolean()) {
+            dropped.add(p);
+            return true;
+          }
+          return false;
+        });
+    dropped.forEach(this::settleCancelled);
+    return !dropped.isEmpty();
+  }
+
+  private void keepUnlessCancelled(Pending<I, O> pending, List<Pending<I, O>> batch) {
+    if (pending.cancelled.getAsBoolean()) {
+      settleCancelled(pending);
+    } else {
+      batch.add(pending);
+    }
+  }
+
+  private void settleCancelled(Pending<I, O> pending) {
+    cancelledWhileQueued.increment();
+    try {
+      whenCancelled.accept(pending);
+    } catch (RuntimeException e) {
+      LOG.warn("settling a cancelled generation failed", e);
+    } finally {
+      pending.fail(new CancellationException("cancelled while queued"));
     }
   }
 
@@ -149,10 +247,12 @@ public final class GenerationScheduler<I, O> implements AutoCloseable {
   /** One queued item and the future of its outcome. */
   public static final class Pending<I, O> {
     private final I item;
+    private final BooleanSupplier cancelled;
     private final CompletableFuture<O> future = new CompletableFuture<>();
 
-    private Pending(I item) {
+    private Pending(I item, BooleanSupplier cancelled) {
       this.item = item;
+      this.cancelled = cancelled;
     }
 
     public I item() {

@@ -155,6 +155,48 @@ class ChatServiceBatchingTest {
         .isNotEqualTo(futures.get(0).get().outcome().text());
   }
 
+  @Test
+  void aLongPromptInTheBatchNeverShortensTheAnswerOfAShortOne() throws Exception {
+    CountDownLatch blockerRunning = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<ChatService.Result> blocker =
+        chats.chat(
+            request("", "Hello", 3),
+            piece -> {
+              blockerRunning.countDown();
+              pass(release);
+            },
+            () -> false);
+    pass(blockerRunning);
+    // seeded so that alone it runs to max_tokens (480 of the 512-token context)
+    ChatRequest shortPrompt =
+        request("alpha", "Once upon a time", 0).toBuilder()
+            .setSampling(
+                SamplingParams.newBuilder().setTemperature(1f).setSeed(2).setMaxTokens(480))
+            .build();
+    ChatRequest longPrompt =
+        request("", "Once upon a time there was a little girl named Lily. ".repeat(28), 60);
+    assertThat(engine.prepare(longPrompt.getMessagesList(), "", longPrompt.getSampling()).tokens())
+        .hasSizeGreaterThan(300);
+
+    CompletableFuture<ChatService.Result> shortAnswer =
+        chats.chat(shortPrompt, piece -> {}, () -> false);
+    CompletableFuture<ChatService.Result> longAnswer =
+        chats.chat(longPrompt, piece -> {}, () -> false);
+    await().until(() -> chats.queueDepth() == 2);
+    release.countDown();
+    blocker.get();
+
+    GenerationResult shortAlone = alone(shortPrompt);
+    assertThat(shortAlone.usage().completionTokens()).isEqualTo(480);
+    assertThat(shortAnswer.get().outcome().text()).isEqualTo(shortAlone.text());
+    assertThat(shortAnswer.get().outcome().completionTokens()).isEqualTo(480);
+    GenerationResult longAlone = alone(longPrompt);
+    assertThat(longAnswer.get().outcome().text()).isEqualTo(longAlone.text());
+    assertThat(longAnswer.get().outcome().completionTokens())
+        .isEqualTo(longAlone.usage().completionTokens());
+  }
+
   /** The core's single-sequence Generator on the same prompt, sampling and adapter. */
   private GenerationResult alone(ChatRequest request) {
     try (var acquired = adapters.acquire(request.getTenant(), request.getAdapter())) {

@@ -14,6 +14,7 @@ import dev.tuneloop.proto.v1.SamplingParams;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ class ChatServiceCancelTest {
   private LoadedModel model;
   private AdapterRegistry<ServedAdapter> adapters;
   private ChatService chats;
+  private final AtomicInteger generationsStarted = new AtomicInteger();
 
   @BeforeAll
   void start() {
@@ -39,7 +41,21 @@ class ChatServiceCancelTest {
             p -> {
               throw new AdapterUnavailableException("none", null);
             });
-    chats = new ChatService(adapters, LlmChatEngine.forModel(model, null), 1, 8, 4, meters);
+    ChatEngine engine = LlmChatEngine.forModel(model, null);
+    ChatEngine counting =
+        new ChatEngine() {
+          @Override
+          public Prompt prepare(List<ChatMessage> messages, String template, SamplingParams p) {
+            return engine.prepare(messages, template, p);
+          }
+
+          @Override
+          public List<Outcome> generate(List<Generation> batch) {
+            generationsStarted.addAndGet(batch.size());
+            return engine.generate(batch);
+          }
+        };
+    chats = new ChatService(adapters, counting, 1, 8, 4, meters);
   }
 
   @AfterAll
@@ -73,8 +89,10 @@ class ChatServiceCancelTest {
   @Test
   void aRequestCancelledWhileQueuedNeverStarts() throws Exception {
     List<String> pieces = new ArrayList<>();
+    int startedBefore = generationsStarted.get();
     ChatService.Result result = chats.chat(request(50), pieces::add, () -> true).get();
 
+    assertThat(generationsStarted.get()).isEqualTo(startedBefore);
     assertThat(result.outcome().cancelled()).isTrue();
     assertThat(result.outcome().completionTokens()).isZero();
     assertThat(pieces).isEmpty();

@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class GenerationSchedulerTest {
@@ -54,6 +55,44 @@ class GenerationSchedulerTest {
   }
 
   @Test
+  void aRequestCancelledWhileQueuedNeverReachesTheRunnerAndLeavesItsPlaceToTheNext()
+      throws Exception {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    List<Integer> settled = Collections.synchronizedList(new ArrayList<>());
+    try (var scheduler =
+        new GenerationScheduler<Integer, Integer>(
+            1,
+            2,
+            8,
+            this::run,
+            p -> {
+              settled.add(p.item());
+              p.complete(-99);
+            },
+            meters)) {
+      scheduler.submit(-1);
+      await().until(() -> scheduler.queueDepth() == 0 && !batches.isEmpty()); // the blocker runs
+      AtomicBoolean clientGone = new AtomicBoolean();
+      CompletableFuture<Integer> cancelled = scheduler.submit(1, clientGone::get);
+      CompletableFuture<Integer> second = scheduler.submit(2);
+      CompletableFuture<Integer> third = scheduler.submit(3);
+      clientGone.set(true);
+
+      gate.countDown();
+
+      assertThat(cancelled.get()).isEqualTo(-99);
+      assertThat(second.get()).isEqualTo(20);
+      assertThat(third.get()).isEqualTo(30);
+      // the runner (the generator) started twice and never saw item 1; 2 and 3 share a batch
+      assertThat(batches).containsExactly(List.of(-1), List.of(2, 3));
+      assertThat(settled).containsExactly(1);
+      assertThat(
+              meters.get("tuneloop.inference.cancelled").tag("stage", "queued").counter().count())
+          .isEqualTo(1.0);
+    }
+  }
+
+  @Test
   void aFullQueueIsRefusedAtOnce() {
     try (var scheduler =
         new GenerationScheduler<Integer, Integer>(1, 8, 1, this::run, new SimpleMeterRegistry())) {
@@ -67,6 +106,38 @@ class GenerationSchedulerTest {
           .isInstanceOf(GenerationScheduler.QueueFullException.class)
           .hasMessageContaining("queue is full");
       gate.countDown();
+    }
+  }
+
+  @Test
+  void aFullQueueMakesRoomByDroppingWhatItsClientsCancelled() throws Exception {
+    List<Integer> settled = Collections.synchronizedList(new ArrayList<>());
+    try (var scheduler =
+        new GenerationScheduler<Integer, Integer>(
+            1,
+            8,
+            1,
+            this::run,
+            p -> {
+              settled.add(p.item());
+              p.complete(-99);
+            },
+            new SimpleMeterRegistry())) {
+      scheduler.submit(-1);
+      await().until(() -> scheduler.queueDepth() == 0 && !batches.isEmpty()); // the blocker runs
+      AtomicBoolean clientGone = new AtomicBoolean();
+      CompletableFuture<Integer> abandoned = scheduler.submit(1, clientGone::get);
+      assertThatThrownBy(() -> scheduler.submit(2)) // its client still waits: really full
+          .isInstanceOf(GenerationScheduler.QueueFullException.class);
+
+      clientGone.set(true);
+      CompletableFuture<Integer> live = scheduler.submit(3);
+
+      assertThat(abandoned.get()).isEqualTo(-99);
+      assertThat(settled).containsExactly(1);
+      gate.countDown();
+      assertThat(live.get()).isEqualTo(30);
+      assertThat(batches).containsExactly(List.of(-1), List.of(3));
     }
   }
 

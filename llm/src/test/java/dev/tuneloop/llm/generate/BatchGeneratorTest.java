@@ -164,6 +164,53 @@ class BatchGeneratorTest {
     assertSameAsAlone(cases.get(1), new Outcome(results.get(1), streams.get(1).toString()));
   }
 
+  @Test
+  void aLongPromptNeverShortensTheAnswerOfAShortOneBesideIt() {
+    int context = stories.config().maxSeqLen();
+    int[] longPrompt = promptOfLength(context - 100);
+    List<Case> cases =
+        List.of(
+            new Case(prompt("One day"), SamplingParams.greedy(420).withStopAtEos(false), qvSlot),
+            new Case(longPrompt, SamplingParams.greedy(200).withStopAtEos(false), 0),
+            new Case(prompt("The cat"), SamplingParams.greedy(30), 0));
+
+    List<Outcome> batched = runBatch(cases);
+
+    for (int i = 0; i < cases.size(); i++) {
+      assertSameAsAlone(cases.get(i), batched.get(i));
+    }
+    // alone, the short prompt has room for all 420 tokens; beside the long one it would have had
+    // only 101 had they shared one session
+    assertThat(batched.get(0).result.tokens()).hasSize(420);
+    assertThat(batched.get(1).result.tokens()).hasSize(100); // the long one runs to the context
+  }
+
+  @Test
+  void requestsAreGroupedSoEachKeepsItsBudget() {
+    int context = 512;
+    List<BatchRequest> requests =
+        List.of(
+            BatchRequest.of(new int[10], SamplingParams.greedy(400)), // room 113
+            BatchRequest.of(new int[400], SamplingParams.greedy(50)), // room 463
+            BatchRequest.of(new int[20], SamplingParams.greedy(40)), // room 473
+            BatchRequest.of(new int[100], SamplingParams.greedy(300))); // room 213
+    int[] budgets = {400, 50, 40, 300};
+
+    assertThat(BatchGenerator.fittingGroups(requests, budgets, context))
+        .containsExactly(List.of(0, 2, 3), List.of(1));
+  }
+
+  /** A prompt of exactly {@code length} tokens: BOS and a story's tokens, repeated. */
+  private static int[] promptOfLength(int length) {
+    int[] story =
+        prompt("Once upon a time, there was a little girl named Lily. She liked to play.");
+    int[] ids = new int[length];
+    for (int i = 0; i < length; i++) {
+      ids[i] = i == 0 ? bos : story[1 + (i - 1) % (story.length - 1)];
+    }
+    return ids;
+  }
+
   private record Case(int[] prompt, SamplingParams params, int slot) {}
 
   private record Outcome(GenerationResult result, String streamed) {}

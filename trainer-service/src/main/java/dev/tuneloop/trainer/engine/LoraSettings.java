@@ -1,5 +1,7 @@
 package dev.tuneloop.trainer.engine;
 
+import dev.tuneloop.llm.lora.LoraTarget;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -9,9 +11,13 @@ import java.util.List;
 public record LoraSettings(
     int r, double alpha, double dropout, List<String> targetModules, boolean useRslora) {
 
-  /** The projections a Llama-family model can adapt, by their Hugging Face names. */
+  /**
+   * The projections a Llama-family model can adapt, by their Hugging Face names: the LLM core's
+   * {@link LoraTarget}s, which are exactly what inference applies, so the trainer never accepts a
+   * module inference could not serve.
+   */
   public static final List<String> KNOWN_MODULES =
-      List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
+      Arrays.stream(LoraTarget.values()).map(LoraTarget::moduleName).toList();
 
   public LoraSettings {
     targetModules = List.copyOf(targetModules);

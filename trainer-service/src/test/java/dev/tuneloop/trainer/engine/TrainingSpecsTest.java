@@ -160,4 +160,47 @@ class TrainingSpecsTest {
     TrainingSpecs.validate(
         minimal().setMaxSeqLen(4096).build()); // the model's limit is checked later
   }
+
+  @Test
+  void aRankAboveWhatInferenceServesIsRefusedAtSubmitNamingTheFieldAndTheSetting() {
+    TrainingJobSpec wide = minimal().setLora(LoraConfig.newBuilder().setLoraR(32)).build();
+
+    assertThatThrownBy(() -> TrainingSpecs.validate(wide, 16))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("lora_r: 32 is above the highest rank inference serves, 16")
+        .hasMessageContaining("trainer.max-lora-rank")
+        .hasMessageContaining("tuneloop.inference.max-adapter-rank");
+    // at the limit it is accepted; a deployment that serves higher ranks raises the setting
+    TrainingSpecs.validate(minimal().setLora(LoraConfig.newBuilder().setLoraR(16)).build(), 16);
+    TrainingSpecs.validate(wide, 32);
+  }
+
+  @Test
+  void theDefaultServingLimitIsInferencesDefaultMaximumRank() {
+    assertThat(TrainingSpecs.DEFAULT_MAX_LORA_RANK).isEqualTo(16);
+  }
+
+  @Test
+  void everyTargetModuleTheTrainerAcceptsIsOneInferenceCanApply() {
+    TrainingJobSpec all =
+        minimal().setLora(LoraConfig.newBuilder().addTargetModules("all-linear")).build();
+    List<String> accepted = TrainingSpecs.toConfig(all, 512).lora().targetModules();
+
+    assertThat(accepted)
+        .containsExactlyElementsOf(
+            java.util.Arrays.stream(dev.tuneloop.llm.lora.LoraTarget.values())
+                .map(dev.tuneloop.llm.lora.LoraTarget::moduleName)
+                .toList());
+    assertThat(
+            rejected(
+                    minimal()
+                        .setLora(
+                            LoraConfig.newBuilder()
+                                .addTargetModules("q_proj")
+                                .addTargetModules("lm_head"))
+                        .build())
+                .getMessage())
+        .contains("target_modules: unknown module \"lm_head\"; inference can apply LoRA only to")
+        .contains("q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj");
+  }
 }
