@@ -30,13 +30,16 @@ public final class TrainerApi {
   private final Producer<String, MessageLite> producer;
   private final String requestsTopic;
   private final ObjectStore store;
+  private final TrainerLimits limits;
 
   public TrainerApi(
       JobRegistry registry,
       JobEvents events,
       Producer<String, MessageLite> producer,
       String requestsTopic,
-      ObjectStore store) {
+      ObjectStore store,
+      TrainerLimits limits) {
+    this.limits = limits;
     this.registry = registry;
     this.events = events;
     this.producer = producer;
@@ -51,6 +54,7 @@ public final class TrainerApi {
   public JobStatus submit(TrainingJobSpec request) throws Exception {
     try {
       TrainingSpecs.validate(request);
+      limits.check(request); // the operator's limits (trainer.limits.*)
     } catch (InvalidSpecException e) {
       throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
     }

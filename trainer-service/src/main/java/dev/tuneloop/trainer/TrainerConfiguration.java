@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param workDir local scratch space: downloaded base models, adapter files before upload
  * @param workerEnabled whether this instance runs jobs (false: API only)
  * @param progressInterval least time between two RUNNING events of a job
+ * @param maxAttempts attempts at a job that fails on an internal error before it ends FAILED
+ * @param rejectedTopic dead letters: training requests the trainer cannot take, with the reason
  */
 @ConfigurationProperties("trainer")
 public record TrainerConfiguration(
@@ -20,4 +22,6 @@ public record TrainerConfiguration(
     @Bindable(defaultValue = "adapters.published") String publishedTopic,
     @Bindable(defaultValue = "${java.io.tmpdir}/tuneloop-trainer") String workDir,
     @Bindable(defaultValue = "true") boolean workerEnabled,
-    @Bindable(defaultValue = "2s") Duration progressInterval) {}
+    @Bindable(defaultValue = "2s") Duration progressInterval,
+    @Bindable(defaultValue = "3") int maxAttempts,
+    @Bindable(defaultValue = "training.requests.rejected") String rejectedTopic) {}
