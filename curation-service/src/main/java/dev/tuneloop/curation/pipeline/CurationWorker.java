@@ -147,14 +147,26 @@ public final class CurationWorker implements AutoCloseable {
     return planner;
   }
 
+  /** Sessions one after another; a reassignment is a planned new session, not a failure. */
   private void runSession(SupervisedLoop loop) {
-    try (Session s = new Session()) {
-      session = s;
-      s.run();
-    } catch (org.apache.kafka.common.errors.WakeupException e) {
-      if (!loop.stopping()) {
-        throw e;
+    while (!loop.stopping()) {
+      try (Session s = new Session()) {
+        session = s;
+        s.run();
+      } catch (Reassigned e) {
+        log.info("{}; starting a new session", e.getMessage());
+      } catch (org.apache.kafka.common.errors.WakeupException e) {
+        if (!loop.stopping()) {
+          throw e;
+        }
       }
+    }
+  }
+
+  /** Partitions moved: the memory must be rebuilt for what this instance now owns. */
+  private static final class Reassigned extends RuntimeException {
+    Reassigned() {
+      super("partitions were reassigned; rebuilding curation state");
     }
   }
 
@@ -231,7 +243,7 @@ public final class CurationWorker implements AutoCloseable {
         loop.alive();
         ConsumerRecords<String, Decoded<Example>> records = consumer.poll(Duration.ofMillis(200));
         if (reassigned) {
-          throw new IllegalStateException("partitions were reassigned; rebuilding curation state");
+          throw new Reassigned();
         }
         Set<String> touched = records.isEmpty() ? Set.of() : process(records);
         checkRetrain(touched);

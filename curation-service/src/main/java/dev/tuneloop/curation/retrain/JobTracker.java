@@ -52,7 +52,7 @@ public final class JobTracker implements AutoCloseable {
     return loop;
   }
 
-  private void run(SupervisedLoop loop) {
+  private void run(SupervisedLoop loop) throws InterruptedException {
     Map<String, Object> props = kafka.consumerProperties("unused");
     props.remove(ConsumerConfig.GROUP_ID_CONFIG);
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, kafka.clientIdPrefix() + "-job-tracker");
@@ -62,10 +62,17 @@ public final class JobTracker implements AutoCloseable {
             new StringDeserializer(),
             new ProtobufDeserializer<>(TrainingJobEvent.parser()))) {
       consumer = c;
-      List<TopicPartition> partitions =
-          c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
+      List<TopicPartition> partitions = List.of();
+      while (partitions.isEmpty() && !loop.stopping()) { // the topic may not exist yet
+        loop.alive();
+        partitions =
+            c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
+        if (partitions.isEmpty()) {
+          Thread.sleep(500);
+        }
+      }
       c.assign(partitions);
       c.seekToBeginning(partitions);
       while (!loop.stopping()) {
