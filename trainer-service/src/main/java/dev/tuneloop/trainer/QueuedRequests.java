@@ -79,10 +79,17 @@ public final class QueuedRequests implements AutoCloseable {
             new StringDeserializer(),
             new ProtobufDeserializer<>(TrainingJobSpec.parser()))) {
       consumer = c;
-      List<TopicPartition> partitions =
-          c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
+      List<TopicPartition> partitions = List.of();
+      while (partitions.isEmpty() && !loop.stopping()) { // the topic may not exist yet
+        loop.alive();
+        partitions =
+            c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
+        if (partitions.isEmpty()) {
+          Thread.sleep(500);
+        }
+      }
       c.assign(partitions);
       Map<TopicPartition, OffsetAndMetadata> done =
           admin

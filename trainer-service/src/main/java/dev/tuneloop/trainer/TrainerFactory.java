@@ -30,8 +30,12 @@ public class TrainerFactory {
 
   @Context
   @Bean(preDestroy = "close")
-  EventsView eventsView(KafkaSettings kafka, TrainerConfiguration config, JobRegistry registry) {
-    return new EventsView(kafka, config.eventsTopic(), registry).start();
+  EventsView eventsView(
+      KafkaSettings kafka,
+      TrainerConfiguration config,
+      JobRegistry registry,
+      Supervisor supervisor) {
+    return new EventsView(kafka, config.eventsTopic(), registry, supervisor).start();
   }
 
   @Singleton
