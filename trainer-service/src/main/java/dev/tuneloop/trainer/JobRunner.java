@@ -185,6 +185,18 @@ public final class JobRunner {
             "job {} interrupted at step {}; checkpointed for a resume",
             spec.getJobId(),
             result.steps());
+        // A shutdown or a rebalance is no failure: hand the attempt back, so rolling restarts
+        // never use up max-attempts (a trainer killed hard sends nothing, and that attempt counts).
+        events.publish(
+            JobEvents.of(spec, JobState.RUNNING)
+                .setAttempt(attempt - 1)
+                .setStep(result.steps())
+                .setTotalSteps(result.totalSteps())
+                .setMessage(
+                    "interrupted at step "
+                        + result.steps()
+                        + " by a shutdown or rebalance; checkpointed, resumes on the next worker")
+                .build());
         return new Ending(Ending.Kind.INTERRUPTED, "");
       }
     }

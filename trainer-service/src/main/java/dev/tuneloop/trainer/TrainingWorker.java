@@ -287,8 +287,8 @@ public final class TrainingWorker implements AutoCloseable {
         }
         case ATTEMPT_FAILED -> {
           lastError = ending.error();
-          if (loop.stopping()) {
-            return false; // shutting down: the next owner makes the next attempt
+          if (loop.stopping() || !c.assignment().contains(partition)) {
+            return false; // shutting down or moved: the next owner makes the next attempt
           }
           if (attempt < limits.maxAttempts()) {
             events.publish(
