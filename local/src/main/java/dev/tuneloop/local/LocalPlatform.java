@@ -226,6 +226,10 @@ public final class LocalPlatform implements AutoCloseable {
     for (ServiceSpec spec : specs) { // the gateway's upstreams
       props.put("tuneloop.gateway.upstreams." + spec.name(), "localhost:" + spec.grpcPort());
     }
+    if (specs.size() < ServiceCatalog.ALL.size()) {
+      // Some services are left out on purpose (--services): the gateway cannot wait for them.
+      props.put("tuneloop.gateway.readiness.require-upstreams", "false");
+    }
     props.putAll(options.properties());
     return props;
   }
