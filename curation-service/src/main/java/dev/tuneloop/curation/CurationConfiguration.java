@@ -13,9 +13,13 @@ import java.time.Duration;
  *     curation.transactional-id}, env CURATION_TRANSACTIONAL_ID); a restarted instance with the
  *     same id fences its predecessor
  * @param scheduleCheckInterval how often retrain schedules are checked for idle datasets
+ * @param jobTimeout a requested job with no event for this long no longer blocks its adapter's next
+ *     retrain ({@code curation.job-timeout}): a trainer that lost it must not stall the adapter
+ *     forever
  */
 @ConfigurationProperties("curation")
 public record CurationConfiguration(
     @Bindable(defaultValue = "curation-service") String group,
     @Bindable(defaultValue = "curation-service-0") String transactionalId,
-    @Bindable(defaultValue = "30s") Duration scheduleCheckInterval) {}
+    @Bindable(defaultValue = "30s") Duration scheduleCheckInterval,
+    @Bindable(defaultValue = "6h") Duration jobTimeout) {}

@@ -12,6 +12,7 @@ import dev.tuneloop.curation.stats.StatsBook;
 import dev.tuneloop.llm.tokenizer.Llama2cTokenizer;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.storage.ObjectStore;
+import dev.tuneloop.servicekit.supervision.Supervisor;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.env.Environment;
@@ -54,8 +55,8 @@ public class CurationFactory {
   }
 
   @Singleton
-  RetrainPlanner planner() {
-    return new RetrainPlanner();
+  RetrainPlanner planner(CurationConfiguration config) {
+    return new RetrainPlanner(config.jobTimeout());
   }
 
   @Singleton
@@ -73,7 +74,8 @@ public class CurationFactory {
       TemplateProfiles templates,
       StatsBook stats,
       RetrainPlanner planner,
-      ObjectStore store) {
+      ObjectStore store,
+      Supervisor supervisor) {
     return new CurationWorker(
         new CurationWorker.Config(
             kafka,
@@ -86,13 +88,15 @@ public class CurationFactory {
         stats,
         planner,
         store,
-        Clock.systemUTC());
+        Clock.systemUTC(),
+        supervisor);
   }
 
   @Singleton
   @Bean(preDestroy = "close")
-  JobTracker jobTracker(KafkaSettings kafka, CurationTopics topics, RetrainPlanner planner) {
-    return new JobTracker(kafka, topics.trainingEvents(), planner);
+  JobTracker jobTracker(
+      KafkaSettings kafka, CurationTopics topics, RetrainPlanner planner, Supervisor supervisor) {
+    return new JobTracker(kafka, topics.trainingEvents(), planner, supervisor);
   }
 
   @Singleton

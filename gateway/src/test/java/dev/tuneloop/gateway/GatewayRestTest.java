@@ -127,12 +127,16 @@ class GatewayRestTest implements TestPropertyProvider {
   void dashboardAndHealthAreServedWithoutAKey() throws Exception {
     HttpResponse<String> page = http.get("/", null);
     HttpResponse<String> script = http.get("/assets/dashboard.js", null);
-    HttpResponse<String> health = http.get("/health", null);
+    HttpResponse<String> health = http.get("/health/liveness", null);
+    // /health needs no key either; it answers 503 here because this test's upstreams are down
+    HttpResponse<String> readiness = http.get("/health", null);
 
     assertThat(page.statusCode()).isEqualTo(200);
     assertThat(page.body()).contains("<title>tuneloop</title>");
     assertThat(script.statusCode()).isEqualTo(200);
     assertThat(script.body()).contains("/v1/chat/completions");
     assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(readiness.statusCode()).isEqualTo(503);
+    assertThat(readiness.body()).contains("\"upstreams\"");
   }
 }

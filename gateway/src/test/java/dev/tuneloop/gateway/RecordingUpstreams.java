@@ -56,6 +56,7 @@ final class RecordingUpstreams implements AutoCloseable {
             .addService(new Curation())
             .addService(new Trainer())
             .addService(new EndlessInference())
+            .addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
             .build()
             .start();
   }

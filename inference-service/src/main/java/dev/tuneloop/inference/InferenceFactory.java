@@ -11,6 +11,7 @@ import dev.tuneloop.inference.serving.LlmChatEngine;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.storage.ObjectStore;
+import dev.tuneloop.servicekit.supervision.Supervisor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -77,7 +78,11 @@ public class InferenceFactory {
   @Bean(preDestroy = "close")
   @Requires(property = "tuneloop.inference.consume-adapters", notEquals = "false")
   AdapterEventsConsumer adapterEvents(
-      InferenceConfig config, KafkaSettings kafka, AdapterRegistry<ServedAdapter> adapters) {
-    return new AdapterEventsConsumer(kafka, config.adaptersTopic(), adapters::publish).start();
+      InferenceConfig config,
+      KafkaSettings kafka,
+      AdapterRegistry<ServedAdapter> adapters,
+      Supervisor supervisor) {
+    return new AdapterEventsConsumer(kafka, config.adaptersTopic(), adapters::publish, supervisor)
+        .start();
   }
 }

@@ -6,6 +6,7 @@ import dev.tuneloop.ingest.kafka.IncomingConsumer;
 import dev.tuneloop.ingest.kafka.KafkaRawPublisher;
 import dev.tuneloop.ingest.kafka.RecentIdsLoader;
 import dev.tuneloop.platform.config.KafkaSettings;
+import dev.tuneloop.servicekit.supervision.Supervisor;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
@@ -50,13 +51,15 @@ public class IngestFactory {
       IngestConfiguration config,
       KafkaSettings kafka,
       IngestService service,
-      Producer<String, MessageLite> producer) {
+      Producer<String, MessageLite> producer,
+      Supervisor supervisor) {
     return new IncomingConsumer(
         kafka,
         config.incomingGroup(),
         config.incomingTopic(),
         config.rejectedTopic(),
         service,
-        producer);
+        producer,
+        supervisor);
   }
 }

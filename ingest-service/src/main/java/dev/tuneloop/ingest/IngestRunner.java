@@ -18,6 +18,6 @@ public class IngestRunner {
 
   @EventListener
   void onStartup(StartupEvent event) {
-    incoming.ifPresent(c -> Thread.ofPlatform().name("ingest-incoming").start(c));
+    incoming.ifPresent(IncomingConsumer::start);
   }
 }

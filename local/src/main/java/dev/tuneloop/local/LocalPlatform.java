@@ -22,20 +22,36 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole platform on one machine: an embedded Kafka broker and S3 server in this JVM, and each
  * service in a JVM of its own, pointed at them. {@link #start} returns once every service answers
- * {@code /health}; {@link #close} stops the services (gracefully, gateway first) and then the
- * infrastructure.
+ * {@code /health} (the gateway's only once the services behind it answer: its readiness); {@link
+ * #close} stops the services (gracefully, gateway first) and then the infrastructure.
+ *
+ * <p>As an orchestrator would, it restarts a service process that exits on its own, after a backoff
+ * that doubles with each exit in a row (1 s up to 30 s; back to 1 s once the service was healthy
+ * again), and says so on the console.
  */
 public final class LocalPlatform implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
   private static final int KAFKA_PORT = 9092;
   private static final int S3_PORT = 9000;
 
+  private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
   private final EmbeddedKafka kafka;
   private final EmbeddedS3 s3;
   private final List<ServiceProcess> processes = new ArrayList<>();
+  private final Map<String, Map<String, String>> propertiesByService = new HashMap<>();
+  private final Map<String, Integer> exitsInARow = new HashMap<>();
+  private final PrintStream out;
+  private final Duration healthTimeout;
+  private final Thread watcher =
+      Thread.ofPlatform().name("tuneloop-restarts").daemon().unstarted(this::watch);
+  private volatile boolean closing;
   private final Endpoints endpoints;
 
   private LocalPlatform(LocalOptions options, PrintStream out) {
+    this.out = out;
+    this.healthTimeout = options.healthTimeout();
     try {
       Files.createDirectories(options.dataDir());
     } catch (IOException e) {
@@ -65,6 +81,7 @@ public final class LocalPlatform implements AutoCloseable {
         Map<String, String> props = new HashMap<>(common);
         props.put("micronaut.server.port", Integer.toString(spec.httpPort()));
         props.put("grpc.server.port", Integer.toString(spec.grpcPort()));
+        propertiesByService.put(spec.name(), props);
         processes.add(ServiceProcess.start(spec, props, out));
       }
       this.endpoints = endpoints(specs);
@@ -82,6 +99,7 @@ public final class LocalPlatform implements AutoCloseable {
     LocalPlatform platform = new LocalPlatform(options, out);
     try {
       platform.awaitHealthy(options.healthTimeout());
+      platform.watcher.start();
       return platform;
     } catch (RuntimeException e) {
       platform.close();
@@ -93,8 +111,8 @@ public final class LocalPlatform implements AutoCloseable {
     return endpoints;
   }
 
-  /** The running service processes, e.g. to watch for one that dies. */
-  public List<ServiceProcess> processes() {
+  /** The service processes running now (a restarted service has a new one). */
+  public synchronized List<ServiceProcess> processes() {
     return List.copyOf(processes);
   }
 
@@ -107,11 +125,74 @@ public final class LocalPlatform implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
+  public void close() {
+    closing = true; // a service exiting from here on is expected
+    watcher.interrupt();
+    try {
+      if (watcher.isAlive()) watcher.join(Duration.ofSeconds(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    stopAll();
+  }
+
+  private synchronized void stopAll() {
     for (ServiceProcess process : processes.reversed()) process.stop(Duration.ofSeconds(15));
     processes.clear();
     kafka.close();
     s3.close();
+  }
+
+  /** Every 500 ms: a service that exited is started again after its backoff. */
+  private void watch() {
+    try {
+      while (!closing) {
+        for (int i = 0; i < processes().size() && !closing; i++) {
+          ServiceProcess process = processes().get(i);
+          if (!process.isAlive()) restart(i, process);
+        }
+        Thread.sleep(500);
+      }
+    } catch (InterruptedException e) {
+      // closing
+    }
+  }
+
+  private void restart(int index, ServiceProcess dead) throws InterruptedException {
+    String name = dead.spec().name();
+    int exits = exitsInARow.merge(name, 1, Integer::sum);
+    long millis =
+        Math.min(FIRST_BACKOFF.toMillis() << Math.min(exits - 1, 10), MAX_BACKOFF.toMillis());
+    out.println(
+        "tuneloop: "
+            + name
+            + " exited unexpectedly (exit code "
+            + dead.exitCode()
+            + "); restarting it in "
+            + millis / 1000.0
+            + " s (exit "
+            + exits
+            + " in a row)");
+    Thread.sleep(millis);
+    ServiceProcess fresh;
+    synchronized (this) {
+      if (closing) return;
+      try {
+        fresh = ServiceProcess.start(dead.spec(), propertiesByService.get(name), out);
+      } catch (RuntimeException e) { // cannot even launch: try again after a longer wait
+        out.println("tuneloop: cannot restart " + name + ": " + e.getMessage());
+        return;
+      }
+      processes.set(index, fresh);
+    }
+    try {
+      fresh.awaitHealthy(healthTimeout);
+      exitsInARow.remove(name);
+      out.println("tuneloop: " + name + " restarted and healthy at " + fresh.healthUrl());
+    } catch (IllegalStateException e) {
+      if (!closing)
+        out.println("tuneloop: " + name + " did not come back healthy: " + e.getMessage());
+    }
   }
 
   private void awaitHealthy(Duration timeout) {
@@ -147,6 +228,10 @@ public final class LocalPlatform implements AutoCloseable {
     props.put("tuneloop.startup.timeout", "60s");
     for (ServiceSpec spec : specs) { // the gateway's upstreams
       props.put("tuneloop.gateway.upstreams." + spec.name(), "localhost:" + spec.grpcPort());
+    }
+    if (specs.size() < ServiceCatalog.ALL.size()) {
+      // Some services are left out on purpose (--services): the gateway cannot wait for them.
+      props.put("tuneloop.gateway.readiness.require-upstreams", "false");
     }
     props.putAll(options.properties());
     return props;

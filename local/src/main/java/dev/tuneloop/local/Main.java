@@ -11,9 +11,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code java -jar local/target/tuneloop-local.jar [demo] [--data-dir DIR] [--services a,b]
- * [-Dkey=value ...]}: starts the local platform, prints its endpoints and runs until Ctrl-C (or
- * until a service dies), then stops everything. With {@code demo} it runs the main job instead
- * ({@link Demo}) and stops when that is done.
+ * [-Dkey=value ...]}: starts the local platform, prints its endpoints and runs until Ctrl-C (a
+ * service that dies is restarted), then stops everything. With {@code demo} it runs the main job
+ * instead ({@link Demo}) and stops when that is done.
  */
 public final class Main {
   private Main() {}
@@ -50,7 +50,6 @@ public final class Main {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  stopping = true;
                   System.out.println("tuneloop: stopping ...");
                   platform.close();
                   stopped.countDown();
@@ -63,25 +62,7 @@ public final class Main {
         "tuneloop: up. Endpoints:\n"
             + platform.endpoints().describe()
             + "Ctrl-C stops everything.");
-    watch(platform);
-    stopped.await();
-  }
-
-  /** Set by the shutdown hook: services stopping then are expected to exit. */
-  private static volatile boolean stopping;
-
-  /** Exits the JVM (which runs the shutdown hook) when any service process dies on its own. */
-  private static void watch(LocalPlatform platform) throws InterruptedException {
-    while (!stopping) {
-      for (ServiceProcess process : platform.processes()) {
-        if (!process.isAlive() && !stopping) {
-          System.err.println(
-              "tuneloop: " + process.spec().name() + " exited unexpectedly; stopping everything.");
-          System.exit(1);
-        }
-      }
-      Thread.sleep(1000);
-    }
+    stopped.await(); // the platform restarts a service that dies; Ctrl-C stops everything
   }
 
   /**

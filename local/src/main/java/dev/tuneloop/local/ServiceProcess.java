@@ -76,6 +76,16 @@ public final class ServiceProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** The exit code once it exited, else -1. */
+  public int exitCode() {
+    return process.isAlive() ? -1 : process.exitValue();
+  }
+
+  /** The child JVM's process, e.g. to kill it in a drill. */
+  public ProcessHandle handle() {
+    return process.toHandle();
+  }
+
   public String healthUrl() {
     return "http://localhost:" + spec.httpPort() + "/health";
   }

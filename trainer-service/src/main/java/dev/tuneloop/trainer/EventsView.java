@@ -4,6 +4,8 @@ import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.kafka.Decoded;
 import dev.tuneloop.platform.kafka.ProtobufDeserializer;
 import dev.tuneloop.proto.v1.TrainingJobEvent;
+import dev.tuneloop.servicekit.supervision.SupervisedLoop;
+import dev.tuneloop.servicekit.supervision.Supervisor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,39 +15,37 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads training.events from the beginning into the {@link JobRegistry}, so this instance knows
  * jobs run by other workers and sees cancellations made through any instance. Opens {@link
- * #caughtUp()} once it has read what the topic held when it started.
+ * #caughtUp()} once it has read what the topic held when it started. Runs as the supervised loop
+ * "training-events-view": a run that dies is restarted and reads the topic again (the registry
+ * ignores what it already has).
  */
 public final class EventsView implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(EventsView.class);
-
-  private final KafkaConsumer<String, Decoded<TrainingJobEvent>> consumer;
+  private final KafkaSettings kafka;
   private final String topic;
   private final JobRegistry registry;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
-  private final Thread thread = new Thread(this::loop, "training-events-view");
-  private volatile boolean running = true;
+  private final SupervisedLoop loop;
+  private volatile KafkaConsumer<String, Decoded<TrainingJobEvent>> consumer;
 
   public EventsView(KafkaSettings kafka, String topic, JobRegistry registry) {
-    Map<String, Object> props = kafka.consumerProperties("unused");
-    props.remove(
-        ConsumerConfig
-            .GROUP_ID_CONFIG); // assigned partitions, no group: every instance reads it all
-    this.consumer =
-        new KafkaConsumer<>(
-            props, new StringDeserializer(), new ProtobufDeserializer<>(TrainingJobEvent.parser()));
+    this(kafka, topic, registry, Supervisor.standalone());
+  }
+
+  public EventsView(
+      KafkaSettings kafka, String topic, JobRegistry registry, Supervisor supervisor) {
+    this.kafka = kafka;
     this.topic = topic;
     this.registry = registry;
+    this.loop = supervisor.loop("training-events-view", this::run, this::wakeup);
   }
 
   public EventsView start() {
-    thread.start();
+    loop.start();
     return this;
   }
 
@@ -53,45 +53,61 @@ public final class EventsView implements AutoCloseable {
     return caughtUp;
   }
 
-  private void loop() {
-    try {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      while (running) {
-        for (var record : consumer.poll(Duration.ofMillis(200))) {
+  private void run(SupervisedLoop loop) throws InterruptedException {
+    Map<String, Object> props = kafka.consumerProperties("unused");
+    props.remove(
+        ConsumerConfig
+            .GROUP_ID_CONFIG); // assigned partitions, no group: every instance reads it all
+    try (var c =
+        new KafkaConsumer<>(
+            props,
+            new StringDeserializer(),
+            new ProtobufDeserializer<>(TrainingJobEvent.parser()))) {
+      consumer = c;
+      List<TopicPartition> partitions = List.of();
+      while (partitions.isEmpty() && !loop.stopping()) { // the topic may not exist yet
+        loop.alive();
+        partitions =
+            c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
+        if (partitions.isEmpty()) {
+          caughtUp.countDown(); // nothing to catch up with
+          Thread.sleep(500);
+        }
+      }
+      c.assign(partitions);
+      c.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = c.endOffsets(partitions);
+      while (!loop.stopping()) {
+        loop.alive();
+        for (var record : c.poll(Duration.ofMillis(200))) {
           if (record.value() != null && record.value().isValid()) {
             registry.record(record.value().value());
           }
         }
         if (caughtUp.getCount() > 0
-            && end.entrySet().stream()
-                .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+            && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
           caughtUp.countDown();
         }
       }
     } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      log.error("training events view stopped", e);
-    } finally {
-      caughtUp.countDown();
-      consumer.close(Duration.ofSeconds(5));
+      if (!loop.stopping()) {
+        throw e;
+      }
+    }
+  }
+
+  private void wakeup() {
+    var c = consumer;
+    if (c != null) {
+      c.wakeup();
     }
   }
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
+    caughtUp.countDown(); // never leave a worker waiting on a closed view
   }
 }

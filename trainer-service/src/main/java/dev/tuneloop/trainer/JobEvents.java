@@ -38,11 +38,13 @@ public final class JobEvents {
   }
 
   /**
-   * Records the event and sends it, waiting for the broker's acknowledgement (terminal events must
-   * not be lost).
+   * Records the event and sends it (a QUEUED one only when the job has not started), waiting for
+   * the broker's acknowledgement (terminal events must not be lost).
    */
   public void publish(TrainingJobEvent event) {
-    registry.record(event);
+    if (!registry.record(event) && event.getState() == JobState.QUEUED) {
+      return; // the job already started (here or elsewhere): a QUEUED now would only mislead
+    }
     try {
       producer.send(new ProducerRecord<>(topic, event.getJobId(), event)).get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

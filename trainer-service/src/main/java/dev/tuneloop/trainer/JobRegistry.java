@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 /**
  * Every job this service knows of, with its spec (when seen) and latest event, fed by the service's
  * own events and by the training.events topic. A terminal state sticks: a late RUNNING event never
- * revives a finished job.
+ * revives a finished job; and a job never goes back to QUEUED once it ran.
  */
 public final class JobRegistry {
 
@@ -48,8 +48,11 @@ public final class JobRegistry {
         (id, old) -> {
           if (old != null
               && old.hasLatest()
-              && (isTerminal(old.getLatest().getState()) || old.getLatest().equals(event))) {
-            return old; // finished, or this very event came back from the topic
+              && (isTerminal(old.getLatest().getState())
+                  || old.getLatest().equals(event)
+                  || (event.getState() == JobState.QUEUED
+                      && old.getLatest().getState() != JobState.QUEUED))) {
+            return old; // finished, this very event came back, or a late QUEUED: never go back
           }
           applied[0] = true;
           JobStatus.Builder status = old == null ? JobStatus.newBuilder() : old.toBuilder();

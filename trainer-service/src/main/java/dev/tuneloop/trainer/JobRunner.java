@@ -21,15 +21,33 @@ import dev.tuneloop.trainer.engine.TrainingResult;
 import dev.tuneloop.trainer.engine.TrainingSpecs;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one job from spec to a terminal event: base model and dataset in, training with checkpoints
- * in the object store, adapter published. A job stopped by a shutdown emits no terminal event: it
- * resumes from its checkpoint on whichever worker gets the request next.
+ * Runs one attempt at a job: base model and dataset in, training with checkpoints in the object
+ * store, adapter published, a terminal event out. A job stopped by a shutdown emits no terminal
+ * event: it resumes from its checkpoint on whichever worker gets the request next. A problem the
+ * user can act on (a bad spec, a missing model) fails the job; anything else, an {@code Error} such
+ * as {@code OutOfMemoryError} included, fails only the attempt, and the worker decides whether
+ * another one runs.
  */
 public final class JobRunner {
+
+  /** How an attempt ended. {@code error} is set for {@link Kind#ATTEMPT_FAILED}. */
+  public record Ending(Kind kind, String error) {
+    public enum Kind {
+      /** The job's terminal event is out (SUCCEEDED, FAILED, CANCELLED). */
+      TERMINAL,
+      /** Stopped by a shutdown or a rebalance; checkpointed, to be resumed. */
+      INTERRUPTED,
+      /** An internal failure; the job is not terminal yet. */
+      ATTEMPT_FAILED
+    }
+
+    static final Ending TERMINAL_ENDING = new Ending(Kind.TERMINAL, "");
+  }
 
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
@@ -38,48 +56,61 @@ public final class JobRunner {
   private final JobEvents events;
   private final AdapterPublisher publisher;
   private final Duration progressInterval;
+  private final TrainerLimits limits;
 
   public JobRunner(
       ObjectStore store,
       BaseModels models,
       JobEvents events,
       AdapterPublisher publisher,
-      Duration progressInterval) {
+      Duration progressInterval,
+      TrainerLimits limits) {
     this.store = store;
     this.models = models;
     this.events = events;
     this.publisher = publisher;
     this.progressInterval = progressInterval;
+    this.limits = limits;
   }
 
   /**
-   * @return how the training ended; FAILED jobs return COMPLETED after their FAILED event (they are
-   *     terminal)
+   * Runs attempt number {@code attempt} (1 first) of the job.
+   *
+   * @param overTime true once the job ran past its wall-clock limit; the worker then cancels it,
+   *     and the job ends FAILED instead of CANCELLED
    */
-  public TrainingResult.Outcome run(TrainingJobSpec spec, StopSignal stop) {
+  public Ending run(TrainingJobSpec spec, StopSignal stop, int attempt, BooleanSupplier overTime) {
     try {
       TrainingSpecs.validate(spec);
+      limits.check(spec);
       events.publish(
           JobEvents.of(spec, JobState.RUNNING)
+              .setAttempt(attempt)
               .setMessage("loading base model and dataset")
               .build());
       try (LoadedModel base = models.load(spec.getBaseModel())) {
-        return train(spec, base, stop);
+        return train(spec, base, stop, attempt, overTime);
       }
     } catch (
         IllegalArgumentException
             e) { // a bad spec, a missing model or dataset: the user can act on it
-      fail(spec, e.getMessage());
-    } catch (Exception e) {
-      log.error("job {} failed", spec.getJobId(), e);
-      fail(spec, "internal error: " + e);
+      fail(spec, attempt, e.getMessage());
+      return Ending.TERMINAL_ENDING;
+    } catch (Exception | Error e) { // OutOfMemoryError too: this attempt fails, not the worker
+      log.error("job {} attempt {} failed", spec.getJobId(), attempt, e);
+      return new Ending(Ending.Kind.ATTEMPT_FAILED, "internal error: " + e);
     }
-    return TrainingResult.Outcome.COMPLETED;
   }
 
-  private TrainingResult.Outcome train(TrainingJobSpec spec, LoadedModel base, StopSignal stop)
+  private Ending train(
+      TrainingJobSpec spec,
+      LoadedModel base,
+      StopSignal stop,
+      int attempt,
+      BooleanSupplier overTime)
       throws Exception {
     TrainingConfig config = TrainingSpecs.toConfig(spec, base.config().maxSeqLen());
+    limits.checkSeqLen(config.maxSeqLen());
     SnapshotManifest dataset =
         TrainingData.manifest(store, spec.getDatasetSnapshot(), "dataset_snapshot");
     List<List<ChatMessage>> train = TrainingData.conversations(store, dataset);
@@ -102,7 +133,8 @@ public final class JobRunner {
     var model = LlamaLoraTrainable.initialize(base.model(), config.lora(), config.seed());
     var checkpoints = new ObjectStoreCheckpoints(store, spec.getJobId());
     var trainer =
-        new Trainer(model, config, data, checkpoints, new ProgressEvents(spec, data.warnings()));
+        new Trainer(
+            model, config, data, checkpoints, new ProgressEvents(spec, attempt, data.warnings()));
     TrainingResult result = trainer.run(stop);
     switch (result.outcome()) {
       case COMPLETED -> {
@@ -111,6 +143,7 @@ public final class JobRunner {
                 spec, config, model.adapter(), base.id(), template.name(), dataset, result);
         events.publish(
             JobEvents.of(spec, JobState.SUCCEEDED)
+                .setAttempt(attempt)
                 .setStep(result.steps())
                 .setTotalSteps(result.totalSteps())
                 .setLoss((float) result.finalLoss())
@@ -126,26 +159,54 @@ public final class JobRunner {
         checkpoints.delete();
       }
       case CANCELLED -> {
-        events.publish(
-            JobEvents.of(spec, JobState.CANCELLED)
-                .setStep(result.steps())
-                .setTotalSteps(result.totalSteps())
-                .setMessage("cancelled at step " + result.steps())
-                .build());
+        if (overTime.getAsBoolean()) {
+          fail(
+              spec,
+              attempt,
+              "ran past this trainer's wall-clock limit of "
+                  + limits.maxDuration()
+                  + " (setting trainer.limits.max-duration); stopped at step "
+                  + result.steps()
+                  + " of "
+                  + result.totalSteps());
+        } else {
+          events.publish(
+              JobEvents.of(spec, JobState.CANCELLED)
+                  .setAttempt(attempt)
+                  .setStep(result.steps())
+                  .setTotalSteps(result.totalSteps())
+                  .setMessage("cancelled at step " + result.steps())
+                  .build());
+        }
         checkpoints.delete();
       }
-      case INTERRUPTED ->
-          log.info(
-              "job {} interrupted at step {}; checkpointed for a resume",
-              spec.getJobId(),
-              result.steps());
+      case INTERRUPTED -> {
+        log.info(
+            "job {} interrupted at step {}; checkpointed for a resume",
+            spec.getJobId(),
+            result.steps());
+        // A shutdown or a rebalance is no failure: hand the attempt back, so rolling restarts
+        // never use up max-attempts (a trainer killed hard sends nothing, and that attempt counts).
+        events.publish(
+            JobEvents.of(spec, JobState.RUNNING)
+                .setAttempt(attempt - 1)
+                .setStep(result.steps())
+                .setTotalSteps(result.totalSteps())
+                .setMessage(
+                    "interrupted at step "
+                        + result.steps()
+                        + " by a shutdown or rebalance; checkpointed, resumes on the next worker")
+                .build());
+        return new Ending(Ending.Kind.INTERRUPTED, "");
+      }
     }
-    return result.outcome();
+    return Ending.TERMINAL_ENDING;
   }
 
-  private void fail(TrainingJobSpec spec, String reason) {
+  private void fail(TrainingJobSpec spec, int attempt, String reason) {
     events.publish(
         JobEvents.of(spec, JobState.FAILED)
+            .setAttempt(attempt)
             .setError(reason)
             .setMessage("failed: " + reason)
             .build());
@@ -154,12 +215,14 @@ public final class JobRunner {
   /** RUNNING events, at most one per progress interval, plus one after every evaluation. */
   private final class ProgressEvents implements TrainingListener {
     private final TrainingJobSpec spec;
+    private final int attempt;
     private final List<String> warnings;
     private long lastSent;
     private boolean evaluated;
 
-    ProgressEvents(TrainingJobSpec spec, List<String> warnings) {
+    ProgressEvents(TrainingJobSpec spec, int attempt, List<String> warnings) {
       this.spec = spec;
+      this.attempt = attempt;
       this.warnings = warnings;
     }
 
@@ -178,6 +241,7 @@ public final class JobRunner {
       lastSent = now;
       var event =
           JobEvents.of(spec, JobState.RUNNING)
+              .setAttempt(attempt)
               .setStep(p.step())
               .setTotalSteps(p.totalSteps())
               .setEpoch((float) p.epoch())

@@ -30,34 +30,21 @@ public final class TrainerApi {
   private final Producer<String, MessageLite> producer;
   private final String requestsTopic;
   private final ObjectStore store;
-  private final int maxLoraRank;
+  private final TrainerLimits limits;
 
-  /** With the default serving limit ({@link TrainingSpecs#DEFAULT_MAX_LORA_RANK}). */
-  public TrainerApi(
-      JobRegistry registry,
-      JobEvents events,
-      Producer<String, MessageLite> producer,
-      String requestsTopic,
-      ObjectStore store) {
-    this(registry, events, producer, requestsTopic, store, TrainingSpecs.DEFAULT_MAX_LORA_RANK);
-  }
-
-  /**
-   * @param maxLoraRank the highest LoRA rank inference serves; higher ranks are refused at submit
-   */
   public TrainerApi(
       JobRegistry registry,
       JobEvents events,
       Producer<String, MessageLite> producer,
       String requestsTopic,
       ObjectStore store,
-      int maxLoraRank) {
+      TrainerLimits limits) {
+    this.limits = limits;
     this.registry = registry;
     this.events = events;
     this.producer = producer;
     this.requestsTopic = requestsTopic;
     this.store = store;
-    this.maxLoraRank = maxLoraRank;
   }
 
   /**
@@ -66,7 +53,8 @@ public final class TrainerApi {
    */
   public JobStatus submit(TrainingJobSpec request) throws Exception {
     try {
-      TrainingSpecs.validate(request, maxLoraRank);
+      TrainingSpecs.validate(request);
+      limits.check(request); // the operator's limits (trainer.limits.*)
     } catch (InvalidSpecException e) {
       throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
     }

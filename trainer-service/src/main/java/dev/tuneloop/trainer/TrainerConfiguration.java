@@ -11,8 +11,8 @@ import java.time.Duration;
  * @param workDir local scratch space: downloaded base models, adapter files before upload
  * @param workerEnabled whether this instance runs jobs (false: API only)
  * @param progressInterval least time between two RUNNING events of a job
- * @param maxLoraRank the highest LoRA rank inference serves (its {@code
- *     tuneloop.inference.max-adapter-rank}); jobs asking for more are refused at submit
+ * @param maxAttempts attempts at a job that fails on an internal error before it ends FAILED
+ * @param rejectedTopic dead letters: training requests the trainer cannot take, with the reason
  */
 @ConfigurationProperties("trainer")
 public record TrainerConfiguration(
@@ -23,4 +23,5 @@ public record TrainerConfiguration(
     @Bindable(defaultValue = "${java.io.tmpdir}/tuneloop-trainer") String workDir,
     @Bindable(defaultValue = "true") boolean workerEnabled,
     @Bindable(defaultValue = "2s") Duration progressInterval,
-    @Bindable(defaultValue = "16") int maxLoraRank) {}
+    @Bindable(defaultValue = "3") int maxAttempts,
+    @Bindable(defaultValue = "training.requests.rejected") String rejectedTopic) {}

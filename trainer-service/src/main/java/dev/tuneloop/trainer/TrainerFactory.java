@@ -3,12 +3,14 @@ package dev.tuneloop.trainer;
 import com.google.protobuf.MessageLite;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.storage.ObjectStore;
+import dev.tuneloop.servicekit.supervision.Supervisor;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 
 /** Wires the plain-Java parts of the trainer into the Micronaut context. */
@@ -28,8 +30,12 @@ public class TrainerFactory {
 
   @Context
   @Bean(preDestroy = "close")
-  EventsView eventsView(KafkaSettings kafka, TrainerConfiguration config, JobRegistry registry) {
-    return new EventsView(kafka, config.eventsTopic(), registry).start();
+  EventsView eventsView(
+      KafkaSettings kafka,
+      TrainerConfiguration config,
+      JobRegistry registry,
+      Supervisor supervisor) {
+    return new EventsView(kafka, config.eventsTopic(), registry, supervisor).start();
   }
 
   @Singleton
@@ -38,9 +44,31 @@ public class TrainerFactory {
       JobEvents events,
       Producer<String, MessageLite> producer,
       TrainerConfiguration config,
-      ObjectStore store) {
-    return new TrainerApi(
-        registry, events, producer, config.requestsTopic(), store, config.maxLoraRank());
+      ObjectStore store,
+      TrainerLimits limits) {
+    return new TrainerApi(registry, events, producer, config.requestsTopic(), store, limits);
+  }
+
+  @Context
+  @Bean(preDestroy = "close")
+  QueuedRequests queuedRequests(
+      KafkaSettings kafka,
+      Admin admin,
+      TrainerConfiguration config,
+      JobRegistry registry,
+      JobEvents events,
+      EventsView view,
+      Supervisor supervisor) {
+    return new QueuedRequests(
+            kafka,
+            admin,
+            config.group(),
+            config.requestsTopic(),
+            registry,
+            events,
+            view.caughtUp(),
+            supervisor)
+        .start();
   }
 
   @Context
@@ -53,7 +81,9 @@ public class TrainerFactory {
       Producer<String, MessageLite> producer,
       JobEvents events,
       JobRegistry registry,
-      EventsView view) {
+      EventsView view,
+      TrainerLimits limits,
+      Supervisor supervisor) {
     Path work = Path.of(config.workDir());
     var runner =
         new JobRunner(
@@ -62,16 +92,22 @@ public class TrainerFactory {
             events,
             new AdapterPublisher(
                 store, producer, config.publishedTopic(), work.resolve("adapters")),
-            config.progressInterval());
+            config.progressInterval(),
+            limits);
     var worker =
         new TrainingWorker(
             kafka,
             config.group(),
             config.requestsTopic(),
-            runner,
+            runner::run,
             events,
             registry,
-            view.caughtUp());
+            new RequestCheck(store, limits),
+            producer,
+            new TrainingWorker.Limits(
+                config.rejectedTopic(), config.maxAttempts(), limits.maxDuration()),
+            view.caughtUp(),
+            supervisor);
     worker.start();
     return worker;
   }

@@ -188,8 +188,8 @@ class TrainerServiceTest {
                 trainer.submitJob(
                     spec("bad").setLora(LoraConfig.newBuilder().setLoraR(64)).build()))
         .hasMessageContaining("INVALID_ARGUMENT")
-        .hasMessageContaining("lora_r: 64 is above the highest rank inference serves, 16")
-        .hasMessageContaining("trainer.max-lora-rank");
+        .hasMessageContaining("lora_r: 64 is over this trainer's limit of 16")
+        .hasMessageContaining("trainer.limits.max-lora-rank");
     assertThatThrownBy(
             () ->
                 trainer.submitJob(

@@ -4,6 +4,7 @@ import dev.tuneloop.curation.retrain.RetrainPlanner;
 import dev.tuneloop.curation.stats.StatsBook;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.dataset.DatasetSnapshots;
+import dev.tuneloop.platform.dataset.SnapshotManifest;
 import dev.tuneloop.platform.kafka.Topics;
 import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.proto.v1.CuratedExample;
@@ -37,7 +38,7 @@ final class CurationState {
     long start = System.nanoTime();
     stats.clear();
     planner.clear();
-    long[] n = new long[3];
+    long[] n = new long[4];
     TopicReplay.replay(
         kafka,
         topics.curated(),
@@ -79,7 +80,23 @@ final class CurationState {
               && r.value().isValid()
               && RetrainPlanner.REQUESTED_BY.equals(r.value().value().getRequestedBy())) {
             TrainingJobSpec spec = r.value().value();
-            var manifest = DatasetSnapshots.readManifest(store, spec.getDatasetSnapshot());
+            SnapshotManifest manifest;
+            try {
+              manifest = DatasetSnapshots.readManifest(store, spec.getDatasetSnapshot());
+            } catch (RuntimeException e) {
+              // A request whose snapshot is gone or unreadable (the trainer dead-letters it) must
+              // not stop the rebuild, or curation would restart forever on it.
+              log.warn(
+                  "skipping retrain request {} at {}-{}@{} in the rebuild: snapshot {}: {}",
+                  spec.getJobId(),
+                  r.topic(),
+                  r.partition(),
+                  r.offset(),
+                  spec.getDatasetSnapshot(),
+                  e.toString());
+              n[3]++;
+              return;
+            }
             planner.requested(
                 Topics.datasetKey(manifest.tenant(), manifest.dataset()),
                 new RetrainPlanner.Request(
@@ -93,10 +110,12 @@ final class CurationState {
           }
         });
     log.info(
-        "curation state rebuilt in {} ms: {} curated, {} rejected, {} retrain requests",
+        "curation state rebuilt in {} ms: {} curated, {} rejected, {} retrain requests ({}"
+            + " skipped: snapshot unreadable)",
         (System.nanoTime() - start) / 1_000_000,
         n[0],
         n[1],
-        n[2]);
+        n[2],
+        n[3]);
   }
 }

@@ -23,6 +23,8 @@ import dev.tuneloop.proto.v1.Example;
 import dev.tuneloop.proto.v1.RejectReason;
 import dev.tuneloop.proto.v1.RejectedExample;
 import dev.tuneloop.proto.v1.TrainingJobSpec;
+import dev.tuneloop.servicekit.supervision.SupervisedLoop;
+import dev.tuneloop.servicekit.supervision.Supervisor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,10 +59,11 @@ import org.slf4j.LoggerFactory;
  * record ends up curated or rejected exactly once, whatever crashes. After each committed batch the
  * retrain policy of the touched datasets is checked.
  *
- * <p>Any failure ends the session: producer and consumer are closed, in-memory state is thrown away
- * and rebuilt from the output topics ({@link CurationState}), and a new session starts; the
- * transactional id is stable, so the new producer fences the old one and aborts whatever
- * transaction it left open.
+ * <p>Any failure (an {@code Error} too) ends the session: producer and consumer are closed,
+ * in-memory state is thrown away and rebuilt from the output topics ({@link CurationState}), and
+ * the {@link SupervisedLoop} "curation-worker" starts a new session after its backoff, reporting
+ * DOWN on {@code /health} meanwhile; the transactional id is stable, so the new producer fences the
+ * old one and aborts whatever transaction it left open.
  */
 public final class CurationWorker implements AutoCloseable {
 
@@ -85,9 +88,8 @@ public final class CurationWorker implements AutoCloseable {
   private final SnapshotCutter cutter;
   private final ObjectStore store;
   private final Clock clock;
-  private final Thread thread;
+  private final SupervisedLoop loop;
   private final AtomicLong decided = new AtomicLong();
-  private volatile boolean running = true;
   private volatile boolean halted;
   private volatile Session session;
 
@@ -99,6 +101,18 @@ public final class CurationWorker implements AutoCloseable {
       RetrainPlanner planner,
       ObjectStore store,
       Clock clock) {
+    this(config, policies, templates, stats, planner, store, clock, Supervisor.standalone());
+  }
+
+  public CurationWorker(
+      Config config,
+      PolicyBook policies,
+      TemplateProfiles templates,
+      StatsBook stats,
+      RetrainPlanner planner,
+      ObjectStore store,
+      Clock clock,
+      Supervisor supervisor) {
     this.config = config;
     this.policies = policies;
     this.templates = templates;
@@ -107,12 +121,17 @@ public final class CurationWorker implements AutoCloseable {
     this.store = store;
     this.cutter = new SnapshotCutter(config.kafka(), config.topics().curated(), store, 10_000);
     this.clock = clock;
-    this.thread = Thread.ofPlatform().name("curation-worker").unstarted(this::runSessions);
+    this.loop = supervisor.loop("curation-worker", this::runSession, this::wakeup);
   }
 
   public CurationWorker start() {
-    thread.start();
+    loop.start();
     return this;
+  }
+
+  /** The supervised loop running the sessions (its health, fault injection in tests). */
+  public SupervisedLoop loop() {
+    return loop;
   }
 
   /** Records decided and committed by this worker object (all sessions). */
@@ -128,39 +147,40 @@ public final class CurationWorker implements AutoCloseable {
     return planner;
   }
 
-  private void runSessions() {
-    while (running) {
+  /** Sessions one after another; a reassignment is a planned new session, not a failure. */
+  private void runSession(SupervisedLoop loop) {
+    while (!loop.stopping()) {
       try (Session s = new Session()) {
         session = s;
         s.run();
-      } catch (RuntimeException e) {
-        if (!running) {
-          break;
+      } catch (Reassigned e) {
+        log.info("{}; starting a new session", e.getMessage());
+      } catch (org.apache.kafka.common.errors.WakeupException e) {
+        if (!loop.stopping()) {
+          throw e;
         }
-        log.warn(
-            "curation session failed, rebuilding state and starting over: {}", e.toString(), e);
-        pause();
       }
     }
   }
 
-  private static void pause() {
-    try {
-      Thread.sleep(1000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** Partitions moved: the memory must be rebuilt for what this instance now owns. */
+  private static final class Reassigned extends RuntimeException {
+    Reassigned() {
+      super("partitions were reassigned; rebuilding curation state");
+    }
+  }
+
+  private void wakeup() {
+    Session s = session;
+    if (s != null) {
+      s.consumer.wakeup();
     }
   }
 
   /** Graceful stop: finishes the batch in hand (committed), then closes. */
   @Override
   public void close() throws InterruptedException {
-    running = false;
-    Session s = session;
-    if (s != null) {
-      s.consumer.wakeup();
-    }
-    thread.join(30_000);
+    loop.close();
   }
 
   /**
@@ -168,14 +188,12 @@ public final class CurationWorker implements AutoCloseable {
    * nothing is committed or aborted on the way out (for tests of exactly-once across crashes).
    */
   public void halt() throws InterruptedException {
-    running = false;
     halted = true;
     Session s = session;
     if (s != null) {
       s.producer.close(Duration.ZERO);
-      s.consumer.wakeup();
     }
-    thread.join(30_000);
+    loop.close();
   }
 
   private final class Session implements AutoCloseable {
@@ -221,10 +239,11 @@ public final class CurationWorker implements AutoCloseable {
               first = false;
             }
           });
-      while (running) {
+      while (!loop.stopping()) {
+        loop.alive();
         ConsumerRecords<String, Decoded<Example>> records = consumer.poll(Duration.ofMillis(200));
         if (reassigned) {
-          throw new IllegalStateException("partitions were reassigned; rebuilding curation state");
+          throw new Reassigned();
         }
         Set<String> touched = records.isEmpty() ? Set.of() : process(records);
         checkRetrain(touched);

@@ -2,6 +2,7 @@ package dev.tuneloop.curation.retrain;
 
 import dev.tuneloop.curation.policy.RetrainPolicy;
 import dev.tuneloop.proto.v1.JobState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,8 +11,9 @@ import java.util.Optional;
 /**
  * Decides when a dataset asks for training, and remembers what it asked: per dataset the last
  * request (job, snapshot, curated count at that moment, time), per job its latest state. An adapter
- * whose last job has not reached a terminal state gets no second request. Rebuilt from
- * training.requests and training.events after a restart.
+ * whose last job has not reached a terminal state gets no second request, unless nothing was heard
+ * of that job (no request, no event) for the job timeout: a job the trainer lost must not block its
+ * adapter forever. Rebuilt from training.requests and training.events after a restart.
  */
 public final class RetrainPlanner {
 
@@ -28,6 +30,21 @@ public final class RetrainPlanner {
   private final Map<String, Request> lastByDataset = new HashMap<>();
   private final Map<String, Request> lastByAdapter = new HashMap<>();
   private final Map<String, JobState> jobStates = new HashMap<>();
+  private final Map<String, Instant> jobHeardAt = new HashMap<>();
+  private final Duration jobTimeout;
+
+  /** No job timeout: a job blocks its adapter until it is terminal. */
+  public RetrainPlanner() {
+    this(Duration.ofDays(365_000));
+  }
+
+  /**
+   * @param jobTimeout how long a job may stay silent (no event) before it stops blocking its
+   *     adapter ({@code curation.job-timeout})
+   */
+  public RetrainPlanner(Duration jobTimeout) {
+    this.jobTimeout = jobTimeout;
+  }
 
   public synchronized void requested(String datasetKey, Request request) {
     lastByDataset.put(datasetKey, request);
@@ -36,6 +53,12 @@ public final class RetrainPlanner {
 
   public synchronized void jobEvent(String jobId, JobState state) {
     jobStates.put(jobId, state);
+  }
+
+  /** An event of the job, at the time it was sent. */
+  public synchronized void jobEvent(String jobId, JobState state, Instant at) {
+    jobStates.put(jobId, state);
+    jobHeardAt.merge(jobId, at, (a, b) -> a.isAfter(b) ? a : b);
   }
 
   public synchronized Optional<Request> lastRequest(String datasetKey) {
@@ -48,24 +71,31 @@ public final class RetrainPlanner {
   }
 
   /**
-   * Whether the adapter's latest requested job is still queued or running (or not heard of yet).
+   * Whether the adapter's latest requested job is still queued or running (or not heard of yet),
+   * and was heard of (requested, or an event) within the job timeout before {@code now}.
    */
-  public synchronized boolean busy(String adapterKey) {
+  public synchronized boolean busy(String adapterKey, Instant now) {
     Request last = lastByAdapter.get(adapterKey);
     if (last == null) {
       return false;
     }
     JobState state = jobStates.get(last.jobId());
-    return state == null
-        || state == JobState.QUEUED
-        || state == JobState.RUNNING
-        || state == JobState.JOB_STATE_UNSPECIFIED;
+    boolean open =
+        state == null
+            || state == JobState.QUEUED
+            || state == JobState.RUNNING
+            || state == JobState.JOB_STATE_UNSPECIFIED;
+    Instant heard = jobHeardAt.getOrDefault(last.jobId(), last.at());
+    if (heard.isBefore(last.at())) {
+      heard = last.at();
+    }
+    return open && !now.isAfter(heard.plus(jobTimeout));
   }
 
   /** Why the dataset should train now, or empty. */
   public synchronized Optional<String> due(
       String datasetKey, String adapterKey, RetrainPolicy policy, long totalCurated, Instant now) {
-    if (!policy.enabled() || totalCurated < policy.minTotal() || busy(adapterKey)) {
+    if (!policy.enabled() || totalCurated < policy.minTotal() || busy(adapterKey, now)) {
       return Optional.empty();
     }
     long fresh = curatedSinceLastRequest(datasetKey, totalCurated);

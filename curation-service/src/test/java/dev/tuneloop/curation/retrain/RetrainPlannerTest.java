@@ -47,6 +47,25 @@ class RetrainPlannerTest {
   }
 
   @Test
+  void aJobSilentForLongerThanTheJobTimeoutNoLongerBlocksItsAdapter() {
+    var timed = new RetrainPlanner(Duration.ofHours(2));
+    timed.requested(
+        "acme/faq",
+        new RetrainPlanner.Request(
+            "job-1", "acme/faq", "datasets/acme/faq/snapshots/x/manifest.json", 50, T0));
+    assertThat(timed.due("acme/faq", "acme/faq", policy, 95, T0.plus(Duration.ofHours(2))))
+        .as("never heard of, but requested only 2 h ago")
+        .isEmpty();
+    timed.jobEvent("job-1", JobState.RUNNING, T0.plus(Duration.ofHours(1)));
+    assertThat(timed.due("acme/faq", "acme/faq", policy, 95, T0.plus(Duration.ofHours(3))))
+        .as("last event 2 h ago")
+        .isEmpty();
+    assertThat(timed.due("acme/faq", "acme/faq", policy, 95, T0.plus(Duration.ofMinutes(181))))
+        .as("silent for 2 h 1 min: the trainer lost it")
+        .isPresent();
+  }
+
+  @Test
   void scheduleFiresWithFewNewExamplesOnceThePeriodElapsed() {
     RetrainPolicy daily = new RetrainPolicy(true, "", 1000, 50, Duration.ofHours(24));
     request("job-1", 60, T0);

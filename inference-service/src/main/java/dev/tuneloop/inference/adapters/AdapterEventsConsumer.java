@@ -5,6 +5,8 @@ import dev.tuneloop.platform.kafka.Decoded;
 import dev.tuneloop.platform.kafka.ProtobufDeserializer;
 import dev.tuneloop.platform.kafka.Topics;
 import dev.tuneloop.proto.v1.AdapterPublished;
+import dev.tuneloop.servicekit.supervision.SupervisedLoop;
+import dev.tuneloop.servicekit.supervision.Supervisor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,17 +23,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads adapters.published from the beginning of every partition, without a consumer group's
  * committed offsets, so each start (and each replica) rebuilds the full registry; the compacted
- * topic keeps that replay short. Runs on its own thread until closed.
+ * topic keeps that replay short. Runs as the supervised loop "inference-adapter-events" until
+ * closed: a run that dies is restarted (a fresh consumer, from the beginning again: registering a
+ * publication twice is harmless) after a backoff, and {@code /health} is DOWN meanwhile.
  */
 public final class AdapterEventsConsumer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdapterEventsConsumer.class);
   private static final Duration POLL = Duration.ofMillis(500);
 
-  private final KafkaConsumer<String, Decoded<AdapterPublished>> consumer;
+  private final KafkaSettings settings;
   private final String topic;
   private final Consumer<AdapterPublished> onPublished;
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final SupervisedLoop loop;
+  private volatile KafkaConsumer<String, Decoded<AdapterPublished>> consumer;
   private volatile boolean caughtUp;
 
   /**
@@ -39,21 +43,43 @@ public final class AdapterEventsConsumer implements AutoCloseable {
    */
   public AdapterEventsConsumer(
       KafkaSettings settings, String topic, Consumer<AdapterPublished> onPublished) {
+    this(settings, topic, onPublished, Supervisor.standalone());
+  }
+
+  public AdapterEventsConsumer(
+      KafkaSettings settings,
+      String topic,
+      Consumer<AdapterPublished> onPublished,
+      Supervisor supervisor) {
+    this.settings = settings;
     this.topic = topic;
+    this.onPublished = onPublished;
+    this.loop = supervisor.loop("inference-adapter-events", this::run, this::wakeup);
+  }
+
+  public AdapterEventsConsumer start() {
+    loop.start();
+    return this;
+  }
+
+  public SupervisedLoop loop() {
+    return loop;
+  }
+
+  private KafkaConsumer<String, Decoded<AdapterPublished>> newConsumer() {
     Map<String, Object> props = settings.consumerProperties("inference-adapter-registry");
     // Never create the topic by asking for it: it must be created compacted (by the startup check
     // or an operator).
     props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-    this.consumer =
-        new KafkaConsumer<>(
-            props, new StringDeserializer(), new ProtobufDeserializer<>(AdapterPublished.parser()));
-    this.onPublished = onPublished;
-    this.thread = Thread.ofPlatform().name("adapters-published").daemon().unstarted(this::run);
+    return new KafkaConsumer<>(
+        props, new StringDeserializer(), new ProtobufDeserializer<>(AdapterPublished.parser()));
   }
 
-  public AdapterEventsConsumer start() {
-    thread.start();
-    return this;
+  private void wakeup() {
+    var c = consumer;
+    if (c != null) {
+      c.wakeup();
+    }
   }
 
   /** True once every publication present at assignment time has been handed over (readiness). */
@@ -61,35 +87,36 @@ public final class AdapterEventsConsumer implements AutoCloseable {
     return caughtUp;
   }
 
-  private void run() {
-    try {
-      List<TopicPartition> partitions = awaitPartitions();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-      while (running) {
-        for (ConsumerRecord<String, Decoded<AdapterPublished>> record : consumer.poll(POLL)) {
+  private void run(SupervisedLoop loop) {
+    try (var c = newConsumer()) {
+      consumer = c;
+      List<TopicPartition> partitions = awaitPartitions(c, loop);
+      c.assign(partitions);
+      c.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = c.endOffsets(partitions);
+      while (!loop.stopping()) {
+        loop.alive();
+        for (ConsumerRecord<String, Decoded<AdapterPublished>> record : c.poll(POLL)) {
           handle(record);
         }
         if (!caughtUp
-            && ends.entrySet().stream()
-                .allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+            && ends.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
           caughtUp = true;
           LOG.info("adapter registry caught up with {}", topic);
         }
       }
     } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      LOG.error("reading {} stopped; no new adapters will be loaded", topic, e);
-    } finally {
-      consumer.close(Duration.ofSeconds(5));
+      if (!loop.stopping()) {
+        throw e;
+      }
     }
   }
 
   /** The topic may not exist yet (nothing published, topics not created): wait for it. */
-  private List<TopicPartition> awaitPartitions() {
-    while (running) {
+  private List<TopicPartition> awaitPartitions(
+      KafkaConsumer<String, Decoded<AdapterPublished>> consumer, SupervisedLoop loop) {
+    while (!loop.stopping()) {
+      loop.alive();
       var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
       if (infos != null && !infos.isEmpty()) {
         return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -133,16 +160,6 @@ public final class AdapterEventsConsumer implements AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    if (thread.getState() == Thread.State.NEW) {
-      consumer.close();
-      return;
-    }
-    consumer.wakeup();
-    try {
-      thread.join(Duration.ofSeconds(10));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 }

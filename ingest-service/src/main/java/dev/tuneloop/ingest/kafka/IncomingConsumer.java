@@ -10,6 +10,8 @@ import dev.tuneloop.proto.v1.Example;
 import dev.tuneloop.proto.v1.RejectReason;
 import dev.tuneloop.proto.v1.RejectedExample;
 import dev.tuneloop.proto.v1.Rejection;
+import dev.tuneloop.servicekit.supervision.SupervisedLoop;
+import dev.tuneloop.servicekit.supervision.Supervisor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,26 +25,26 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Intake from systems that already emit events: records on the incoming topic keyed
  * "{tenant}/{dataset}", the value one JSON record in any supported format, optional headers {@code
  * idempotency-key} and {@code format}. Offsets are committed only after every record of a poll is
  * on examples.raw (or, when invalid, on examples.rejected with its raw bytes), so a crash replays
- * records, and the id check makes the replay harmless.
+ * records, and the id check makes the replay harmless. Runs as the supervised loop
+ * "ingest-incoming": a run that dies is restarted (with a fresh consumer, from the committed
+ * offsets) after a backoff, and {@code /health} is DOWN meanwhile.
  */
-public final class IncomingConsumer implements Runnable, AutoCloseable {
+public final class IncomingConsumer implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(IncomingConsumer.class);
-
-  private final KafkaConsumer<String, byte[]> consumer;
+  private final KafkaSettings settings;
+  private final String group;
   private final IngestService ingest;
   private final Producer<String, MessageLite> producer;
   private final String incomingTopic;
   private final String rejectedTopic;
-  private volatile boolean running = true;
+  private final SupervisedLoop loop;
+  private volatile KafkaConsumer<String, byte[]> consumer;
 
   public IncomingConsumer(
       KafkaSettings settings,
@@ -51,37 +53,65 @@ public final class IncomingConsumer implements Runnable, AutoCloseable {
       String rejectedTopic,
       IngestService ingest,
       Producer<String, MessageLite> producer) {
-    this.consumer =
-        new KafkaConsumer<>(
-            settings.consumerProperties(group),
-            new StringDeserializer(),
-            new ByteArrayDeserializer());
+    this(settings, group, incomingTopic, rejectedTopic, ingest, producer, Supervisor.standalone());
+  }
+
+  public IncomingConsumer(
+      KafkaSettings settings,
+      String group,
+      String incomingTopic,
+      String rejectedTopic,
+      IngestService ingest,
+      Producer<String, MessageLite> producer,
+      Supervisor supervisor) {
+    this.settings = settings;
+    this.group = group;
     this.ingest = ingest;
     this.producer = producer;
     this.incomingTopic = incomingTopic;
     this.rejectedTopic = rejectedTopic;
+    this.loop = supervisor.loop("ingest-incoming", this::run, this::wakeup);
   }
 
-  @Override
-  public void run() {
-    try {
-      consumer.subscribe(List.of(incomingTopic));
-      while (running) {
+  public IncomingConsumer start() {
+    loop.start();
+    return this;
+  }
+
+  public SupervisedLoop loop() {
+    return loop;
+  }
+
+  private void run(SupervisedLoop loop) {
+    try (var c =
+        new KafkaConsumer<>(
+            settings.consumerProperties(group),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
+      consumer = c;
+      c.subscribe(List.of(incomingTopic));
+      while (!loop.stopping()) {
+        loop.alive();
         List<CompletableFuture<?>> writes = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
           writes.add(handle(r));
         }
         if (!writes.isEmpty()) {
           CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
-          consumer.commitSync();
+          c.commitSync();
         }
       }
     } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      log.error("incoming consumer on {} stopped: {}", incomingTopic, e.toString(), e);
-    } finally {
-      consumer.close(Duration.ofSeconds(5));
+      if (!loop.stopping()) {
+        throw e;
+      }
+    }
+  }
+
+  private void wakeup() {
+    var c = consumer;
+    if (c != null) {
+      c.wakeup();
     }
   }
 
@@ -130,7 +160,6 @@ public final class IncomingConsumer implements Runnable, AutoCloseable {
 
   @Override
   public void close() {
-    running = false;
-    consumer.wakeup();
+    loop.close();
   }
 }

@@ -295,7 +295,7 @@ class IngestKafkaTest {
             rejected,
             service(new RecentIds(100)),
             producer);
-    Thread thread = Thread.ofPlatform().start(consumer);
+    consumer.start();
     try {
       List<Example> raw = readRaw(1);
       assertThat(raw).hasSize(1);
@@ -321,7 +321,6 @@ class IngestKafkaTest {
       }
     } finally {
       consumer.close();
-      thread.join(10_000);
     }
   }
 }

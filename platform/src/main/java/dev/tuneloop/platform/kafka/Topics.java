@@ -35,6 +35,12 @@ public final class Topics {
   public static final String TRAINING_REQUESTS = "training.requests";
 
   /**
+   * {@code RejectedTrainingRequest}s: training requests the trainer could not take, with the reason
+   * (dead letters). Key: as the request's.
+   */
+  public static final String TRAINING_REQUESTS_REJECTED = "training.requests.rejected";
+
+  /**
    * {@code TrainingJobEvent}s; compacted, so the latest event per job is its status. Key: the job
    * id.
    */
@@ -75,6 +81,7 @@ public final class Topics {
         plain(EXAMPLES_CURATED),
         plain(EXAMPLES_REJECTED),
         plain(TRAINING_REQUESTS),
+        plain(TRAINING_REQUESTS_REJECTED),
         compacted(TRAINING_EVENTS),
         compacted(ADAPTERS_PUBLISHED));
   }

@@ -30,8 +30,9 @@ class EmbeddedS3Test {
   }
 
   /**
-   * The local default keeps its data under the relative {@code .tuneloop}: jclouds' filesystem store
-   * answers every listing with nothing under a relative base directory, so the server must resolve it.
+   * The local default keeps its data under the relative {@code .tuneloop}: jclouds' filesystem
+   * store answers every listing with nothing under a relative base directory, so the server must
+   * resolve it.
    */
   @Test
   void listsObjectsUnderARelativeDataDirectory() throws Exception {

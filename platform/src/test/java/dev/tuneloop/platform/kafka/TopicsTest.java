@@ -24,6 +24,6 @@ class TopicsTest {
         .filteredOn(Topics.Spec::compacted)
         .extracting(Topics.Spec::name)
         .containsExactlyInAnyOrder(Topics.TRAINING_EVENTS, Topics.ADAPTERS_PUBLISHED);
-    assertThat(Topics.all()).hasSize(7);
+    assertThat(Topics.all()).hasSize(8);
   }
 }

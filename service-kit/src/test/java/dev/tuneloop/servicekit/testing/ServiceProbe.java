@@ -1,6 +1,7 @@
 package dev.tuneloop.servicekit.testing;
 
 import dev.tuneloop.platform.testing.Infra;
+import dev.tuneloop.servicekit.supervision.Supervisor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -67,6 +68,51 @@ public final class ServiceProbe {
               .build();
       return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
+  }
+
+  /**
+   * Makes the service's supervised loop {@code loop} fail (a fault injected into its body), then
+   * waits until {@code /health} answers 503 naming the loop DOWN, and again until it answers 200
+   * with the loop restarted. Returns the two bodies (down, up). Start the service with a {@code
+   * tuneloop.supervision.initial-backoff} of a few seconds so the DOWN window is seen.
+   */
+  public static List<String> failLoopAndAwaitRestart(
+      EmbeddedServer server, String loop, Throwable fault) throws Exception {
+    var supervisor = server.getApplicationContext().getBean(Supervisor.class);
+    var target =
+        supervisor
+            .find(loop)
+            .orElseThrow(() -> new AssertionError("no supervised loop named " + loop));
+    int restarts = target.status().restarts();
+    awaitHealth(server, 200, "\"" + loop + "\":{\"status\":\"UP\"");
+    target.injectFault(fault);
+    String down = awaitHealth(server, 503, "\"" + loop + "\":{\"status\":\"DOWN\"");
+    String up = awaitHealth(server, 200, "\"" + loop + "\":{\"status\":\"UP\"");
+    if (target.status().restarts() != restarts + 1) {
+      throw new AssertionError(loop + " restarted " + target.status().restarts() + " times");
+    }
+    return List.of(down, up);
+  }
+
+  /** Polls {@code /health} until it answers {@code status} with a body containing {@code text}. */
+  public static String awaitHealth(EmbeddedServer server, int status, String text)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a safety net only
+    HttpResponse<String> last = null;
+    while (System.nanoTime() < deadline) {
+      last = httpHealth(server);
+      if (last.statusCode() == status && last.body().contains(text)) {
+        return last.body();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "/health never answered "
+            + status
+            + " with "
+            + text
+            + "; last: "
+            + (last == null ? "none" : last.statusCode() + " " + last.body()));
   }
 
   /** The standard gRPC health check of the whole server (service name ""). */

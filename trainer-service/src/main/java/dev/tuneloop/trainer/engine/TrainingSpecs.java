@@ -23,31 +23,9 @@ public final class TrainingSpecs {
 
   private TrainingSpecs() {}
 
-  /**
-   * The highest LoRA rank inference serves by default ({@code tuneloop.inference.max-adapter-rank}
-   * there); the trainer's {@code trainer.max-lora-rank} mirrors it.
-   */
-  public static final int DEFAULT_MAX_LORA_RANK = 16;
-
-  private static final int NO_SERVING_LIMIT = Integer.MAX_VALUE;
-
-  /**
-   * Checks everything that does not need the base model, without the serving limit (a job already
-   * accepted runs).
-   */
+  /** Checks everything that does not need the base model. */
   public static void validate(TrainingJobSpec spec) {
-    validate(spec, NO_SERVING_LIMIT);
-  }
-
-  /**
-   * Checks everything that does not need the base model, and that inference can serve the result:
-   * the gRPC API answers with this before queueing, so a train-to-serve mismatch fails in
-   * milliseconds rather than after hours of training.
-   *
-   * @param maxLoraRank the highest rank inference serves ({@code trainer.max-lora-rank})
-   */
-  public static void validate(TrainingJobSpec spec, int maxLoraRank) {
-    toConfig(spec, Integer.MAX_VALUE, maxLoraRank);
+    toConfig(spec, Integer.MAX_VALUE);
   }
 
   /**
@@ -56,10 +34,6 @@ public final class TrainingSpecs {
    * @throws InvalidSpecException listing every problem
    */
   public static TrainingConfig toConfig(TrainingJobSpec spec, int contextLength) {
-    return toConfig(spec, contextLength, NO_SERVING_LIMIT);
-  }
-
-  private static TrainingConfig toConfig(TrainingJobSpec spec, int contextLength, int maxLoraRank) {
     var problems = new ArrayList<String>();
     requireName(problems, "tenant", spec.getTenant());
     requireName(problems, "adapter_name", spec.getAdapterName());
@@ -71,7 +45,7 @@ public final class TrainingSpecs {
       problems.add(
           "dataset_snapshot: required (the object key of a dataset snapshot's manifest.json)");
     }
-    LoraSettings lora = lora(spec.getLora(), maxLoraRank, problems);
+    LoraSettings lora = lora(spec.getLora(), problems);
     OptimizerConfig opt = spec.getOptimizer();
 
     double lr = opt.hasLearningRate() ? opt.getLearningRate() : 2e-4;
@@ -198,18 +172,9 @@ public final class TrainingSpecs {
         truncation);
   }
 
-  private static LoraSettings lora(LoraConfig lora, int maxLoraRank, List<String> problems) {
+  private static LoraSettings lora(LoraConfig lora, List<String> problems) {
     int r = lora.hasLoraR() ? lora.getLoraR() : 8;
     check(problems, r >= 1 && r <= 1024, "lora_r", "must be in [1, 1024]", r);
-    if (r <= 1024 && r > maxLoraRank) {
-      problems.add(
-          "lora_r: "
-              + r
-              + " is above the highest rank inference serves, "
-              + maxLoraRank
-              + " (trainer.max-lora-rank, which mirrors inference's"
-              + " tuneloop.inference.max-adapter-rank; raise both to train it)");
-    }
     double alpha = lora.hasLoraAlpha() ? lora.getLoraAlpha() : 16;
     check(problems, alpha > 0 && Double.isFinite(alpha), "lora_alpha", "must be positive", alpha);
     double dropout = lora.hasLoraDropout() ? lora.getLoraDropout() : 0.0; // PEFT's default

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tuneloop.proto.v1.LoraConfig;
 import dev.tuneloop.proto.v1.OptimizerConfig;
 import dev.tuneloop.proto.v1.TrainingJobSpec;
+import dev.tuneloop.trainer.TrainerLimits;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -162,22 +163,23 @@ class TrainingSpecsTest {
   }
 
   @Test
-  void aRankAboveWhatInferenceServesIsRefusedAtSubmitNamingTheFieldAndTheSetting() {
+  void aRankAboveWhatInferenceServesIsRefusedNamingTheFieldAndBothSettings() {
     TrainingJobSpec wide = minimal().setLora(LoraConfig.newBuilder().setLoraR(32)).build();
+    TrainingSpecs.validate(wide); // valid as a spec: the serving limit is the operator's
 
-    assertThatThrownBy(() -> TrainingSpecs.validate(wide, 16))
+    assertThatThrownBy(() -> TrainerLimits.defaults().check(wide))
         .isInstanceOf(InvalidSpecException.class)
-        .hasMessageContaining("lora_r: 32 is above the highest rank inference serves, 16")
-        .hasMessageContaining("trainer.max-lora-rank")
+        .hasMessageContaining("lora_r: 32 is over this trainer's limit of 16")
+        .hasMessageContaining("trainer.limits.max-lora-rank")
         .hasMessageContaining("tuneloop.inference.max-adapter-rank");
-    // at the limit it is accepted; a deployment that serves higher ranks raises the setting
-    TrainingSpecs.validate(minimal().setLora(LoraConfig.newBuilder().setLoraR(16)).build(), 16);
-    TrainingSpecs.validate(wide, 32);
+    // at the limit it is accepted; a deployment that serves higher ranks raises both settings
+    TrainerLimits.defaults().check(minimal().setLora(LoraConfig.newBuilder().setLoraR(16)).build());
   }
 
   @Test
-  void theDefaultServingLimitIsInferencesDefaultMaximumRank() {
-    assertThat(TrainingSpecs.DEFAULT_MAX_LORA_RANK).isEqualTo(16);
+  void theDefaultRankLimitIsInferencesDefaultMaximumRank() {
+    assertThat(TrainerLimits.DEFAULT_MAX_LORA_RANK).isEqualTo(16);
+    assertThat(TrainerLimits.defaults().maxLoraRank()).isEqualTo(16);
   }
 
   @Test
