@@ -69,10 +69,12 @@ public final class Intake {
 
   public List<Example> toExamples(SubmitTranscriptRequest request) {
     limits.checkPayload(request.getSerializedSize());
+    TranscriptSplitter.Plan plan =
+        splitter.plan(request.getTranscript(), request.getPolicy(), request.getSystem());
+    limits.checkExpansion(
+        TranscriptSplitter.label(request.getTranscript()), request.getPolicy(), plan.expansion());
     Timestamp now = now();
-    return splitter
-        .split(request.getTranscript(), request.getPolicy(), request.getSystem())
-        .stream()
+    return plan.examples().stream()
         .map(
             t -> {
               Example.Builder example =

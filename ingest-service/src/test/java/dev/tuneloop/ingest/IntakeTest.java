@@ -95,7 +95,7 @@ class IntakeTest {
 
   @Test
   void oversizedPayloadNamesTheLimitKey() {
-    Intake small = new Intake(new IngestLimits(100, 10, 1000, 4), Clock.systemUTC());
+    Intake small = new Intake(new IngestLimits(100, 10, 1000, 4, 1_000_000), Clock.systemUTC());
     assertThatThrownBy(
             () ->
                 small.toExample(
@@ -110,7 +110,7 @@ class IntakeTest {
 
   @Test
   void tooManyTurnsIsRefused() {
-    Intake small = new Intake(new IngestLimits(100_000, 2, 1000, 4), Clock.systemUTC());
+    Intake small = new Intake(new IngestLimits(100_000, 2, 1000, 4, 1_000_000), Clock.systemUTC());
     assertThatThrownBy(
             () ->
                 small.toExample(
@@ -128,7 +128,7 @@ class IntakeTest {
 
   @Test
   void tooLongMessageIsRefused() {
-    Intake small = new Intake(new IngestLimits(100_000, 10, 5, 4), Clock.systemUTC());
+    Intake small = new Intake(new IngestLimits(100_000, 10, 5, 4, 1_000_000), Clock.systemUTC());
     assertThatThrownBy(
             () ->
                 small.toExample(
