@@ -1,11 +1,11 @@
 package dev.tuneloop.ingest;
 
 import dev.tuneloop.ingest.transcript.TranscriptSplitter.Expansion;
+import dev.tuneloop.platform.config.Names;
 import dev.tuneloop.proto.v1.ChatMessage;
 import dev.tuneloop.proto.v1.Example;
 import dev.tuneloop.proto.v1.TranscriptPolicy;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * What one record may hold. Oversized input is refused at the door with the limit's configuration
@@ -28,12 +28,6 @@ public record IngestLimits(
 
   public static final IngestLimits DEFAULTS =
       new IngestLimits(256 * 1024, 200, 64 * 1024, 64, 16L * 1024 * 1024);
-
-  /**
-   * Tenant and dataset name object-store keys and Kafka record keys, so they are restricted to safe
-   * characters.
-   */
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   public void checkPayload(int bytes) {
     if (bytes > maxPayloadBytes) {
@@ -87,16 +81,19 @@ public record IngestLimits(
     return policy == TranscriptPolicy.EACH_AGENT_REPLY ? "each_agent_reply" : "whole_conversation";
   }
 
+  /** Tenant and dataset names: {@link Names}, the rule the gateway applies too. */
   public static void checkName(String field, String value) {
-    if (value == null || value.isEmpty()) {
-      throw new InvalidRecordException(field + " is required");
+    String problem = Names.nameProblem(value);
+    if (problem != null) {
+      throw new InvalidRecordException(field + " " + problem);
     }
-    if (!NAME.matcher(value).matches()) {
-      throw new InvalidRecordException(
-          field
-              + " '"
-              + value
-              + "' must be 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+  }
+
+  /** A client's idempotency key: {@link Names#idempotencyKeyProblem}, as at the gateway. */
+  public static void checkIdempotencyKey(String key) {
+    String problem = Names.idempotencyKeyProblem(key == null ? null : key.strip());
+    if (problem != null) {
+      throw new InvalidRecordException("idempotency_key " + problem);
     }
   }
 

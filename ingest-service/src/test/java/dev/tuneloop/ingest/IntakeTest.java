@@ -161,4 +161,40 @@ class IntakeTest {
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("set pair, conversation or json");
   }
+
+  @Test
+  void anIdempotencyKeyLongerThanTheSharedLimitIsRefused() {
+    SubmitRequest tooLong =
+        request()
+            .setIdempotencyKey("k".repeat(129))
+            .setPair(PromptResponse.newBuilder().setPrompt("p").setResponse("r"))
+            .build();
+    assertThatThrownBy(() -> intake.toExample(tooLong, Source.SOURCE_GRPC))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessage("idempotency_key is 129 characters; the limit is 128 (a UUID or a hash fits)");
+    assertThatThrownBy(
+            () ->
+                intake.toExample(
+                    "acme",
+                    "support",
+                    "{\"prompt\": \"p\", \"response\": \"r\"}",
+                    "",
+                    "k".repeat(500)))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageStartingWith("idempotency_key is 500 characters");
+  }
+
+  @Test
+  void aDatasetNameOverSixtyFourCharactersIsRefusedAsAtTheGateway() {
+    assertThatThrownBy(
+            () ->
+                intake.toExample(
+                    request()
+                        .setDataset("d".repeat(65))
+                        .setPair(PromptResponse.newBuilder().setPrompt("p").setResponse("r"))
+                        .build(),
+                    Source.SOURCE_GRPC))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageContaining("must be 1-64 characters");
+  }
 }
