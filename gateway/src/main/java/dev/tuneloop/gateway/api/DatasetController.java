@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tuneloop.gateway.auth.Tenant;
 import dev.tuneloop.gateway.upstream.UpstreamErrors;
 import dev.tuneloop.gateway.upstream.Upstreams;
+import dev.tuneloop.platform.config.Names;
 import dev.tuneloop.proto.v1.DatasetStatsRequest;
 import dev.tuneloop.proto.v1.SubmitRequest;
 import dev.tuneloop.proto.v1.SubmitResponse;
@@ -24,7 +25,6 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Training data in (forwarded to ingest-service) and per-dataset statistics (from
@@ -33,8 +33,6 @@ import java.util.regex.Pattern;
 @Controller("/v1/datasets/{dataset}")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class DatasetController {
-  private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-
   private final Upstreams upstreams;
   private final ExampleStreamer streamer;
 
@@ -57,6 +55,10 @@ public class DatasetController {
       @Nullable @QueryValue String format,
       @Nullable @Header("Idempotency-Key") String key) {
     checkDataset(dataset);
+    String keyProblem = Names.idempotencyKeyProblem(key == null ? null : key.strip());
+    if (keyProblem != null) {
+      throw ApiException.badField("Idempotency-Key", keyProblem);
+    }
     JsonNode json = JsonBodies.parse(body);
     String tenant = Tenant.of(http);
     String chosenFormat = format == null || format.isBlank() ? "auto" : format;
@@ -72,6 +74,7 @@ public class DatasetController {
       return JsonBodies.print(summary);
     }
     SubmitRequest record = record(tenant, dataset, json, chosenFormat, "body", key);
+    UpstreamLimits.checkMessageSize(record.getSerializedSize());
     try {
       SubmitResponse response = upstreams.ingest().submit(record);
       return JsonBodies.print(response);
@@ -133,11 +136,11 @@ public class DatasetController {
     return record.build();
   }
 
+  /** The rule ingest applies too ({@link Names}), so a name is refused here with its words. */
   static void checkDataset(String dataset) {
-    if (!DATASET.matcher(dataset).matches()) {
-      throw ApiException.badField(
-          "dataset",
-          "must be 1-128 letters, digits, '.', '_' or '-', starting with a " + "letter or digit");
+    String problem = Names.nameProblem(dataset);
+    if (problem != null) {
+      throw ApiException.badField("dataset", problem);
     }
   }
 }

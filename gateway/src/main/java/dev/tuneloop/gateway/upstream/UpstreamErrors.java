@@ -1,6 +1,7 @@
 package dev.tuneloop.gateway.upstream;
 
 import dev.tuneloop.gateway.api.ApiException;
+import dev.tuneloop.gateway.api.UpstreamLimits;
 import io.grpc.Status;
 import io.micronaut.http.HttpStatus;
 
@@ -15,6 +16,9 @@ public final class UpstreamErrors {
     Status status = Status.fromThrowable(error);
     String detail =
         status.getDescription() == null ? status.getCode().name() : status.getDescription();
+    if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && isMessageTooLarge(detail)) {
+      return UpstreamLimits.tooLarge("larger than the limit");
+    }
     return switch (status.getCode()) {
       case UNAVAILABLE, DEADLINE_EXCEEDED ->
           new ApiException(
@@ -48,5 +52,10 @@ public final class UpstreamErrors {
           new ApiException(
               HttpStatus.BAD_GATEWAY, "upstream_error", null, service + " failed: " + detail);
     };
+  }
+
+  /** gRPC's own words when a message is over the receiver's limit: too large, not busy. */
+  private static boolean isMessageTooLarge(String detail) {
+    return detail.contains("exceeds maximum") || detail.contains("larger than max");
   }
 }

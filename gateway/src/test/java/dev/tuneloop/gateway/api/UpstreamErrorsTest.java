@@ -35,4 +35,19 @@ class UpstreamErrorsTest {
     assertThat(UpstreamErrors.toApi("x", Status.INTERNAL.asException()).status().getCode())
         .isEqualTo(502);
   }
+
+  @Test
+  void aMessageOverTheUpstreamsGrpcLimitIs413NotBusy() {
+    // grpc-java's own words when the receiving server's maxInboundMessageSize is exceeded.
+    ApiException e =
+        UpstreamErrors.toApi(
+            "ingest-service",
+            Status.RESOURCE_EXHAUSTED
+                .withDescription("gRPC message exceeds maximum size 4194304: 5000123")
+                .asRuntimeException());
+
+    assertThat(e.status().getCode()).isEqualTo(413);
+    assertThat(e.type()).isEqualTo("request_too_large");
+    assertThat(e.getMessage()).doesNotContain("busy").contains("4194304");
+  }
 }
