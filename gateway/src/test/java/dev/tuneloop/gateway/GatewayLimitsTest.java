@@ -159,4 +159,90 @@ class GatewayLimitsTest implements TestPropertyProvider {
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(json(response).at("/error/param").asText()).isEqualTo("adapter_name");
   }
+
+  @Test
+  void jsonLinesAreAllSubmittedNotOnlyTheFirstLine() throws Exception {
+    // Before, the body was read as one JSON document: lines 2 and 3 were dropped without a word.
+    String jsonl =
+        "{\"prompt\": \"a\", \"response\": \"1\"}\n"
+            + "{\"instruction\": \"b\", \"output\": \"2\"}\n"
+            + "{\"prompt\": \"c\", \"response\": \"3\"}\n";
+    HttpResponse<String> response = http.post("/v1/datasets/support/examples", jsonl, ACME);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(json(response).at("/received").asText()).isEqualTo("3");
+    assertThat(upstreams.submitted).hasSize(3);
+    assertThat(upstreams.submitted.get(2).getJson()).contains("\"c\"");
+  }
+
+  @Test
+  void aSecondDocumentOnAOneDocumentEndpointIsRefusedNotDropped() throws Exception {
+    HttpResponse<String> response =
+        http.post("/v1/jobs", "{\"adapter_name\": \"bot\"}\n{\"adapter_name\": \"other\"}", ACME);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(json(response).at("/error/message").asText())
+        .startsWith("The body holds 2 JSON documents");
+  }
+
+  @Test
+  void a100MegabyteUploadIsRefusedWhileItIsStillArriving() throws Exception {
+    // A chunked upload (no Content-Length to refuse it by) of JSON Lines generated on the fly. If
+    // the gateway buffered the body before judging it, it could answer only after all 100 MB; it
+    // answers 413 once the limit is passed, so the client has sent a fraction when the answer
+    // comes. Bytes sent are counted, not time.
+    long total = 100L * 1024 * 1024;
+    byte[] line =
+        ("{\"prompt\": \"" + "p".repeat(1000) + "\", \"response\": \"r\"}\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    long sent = 0;
+    String answer;
+    java.net.URL url = server.getURL();
+    try (java.net.Socket socket = new java.net.Socket(url.getHost(), url.getPort())) {
+      var out = socket.getOutputStream();
+      var in = socket.getInputStream();
+      out.write(
+          ("POST /v1/datasets/support/examples HTTP/1.1\r\nHost: localhost\r\n"
+                  + "Authorization: Bearer "
+                  + ACME
+                  + "\r\nContent-Type: application/x-ndjson\r\n"
+                  + "Transfer-Encoding: chunked\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      try {
+        while (sent < total && in.available() == 0) {
+          out.write(
+              (Integer.toHexString(line.length) + "\r\n")
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          out.write(line);
+          out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          sent += line.length;
+        }
+      } catch (java.io.IOException closedByTheGateway) {
+        // the gateway answered and closed the connection: read its answer below
+      }
+      answer = readResponse(in);
+    }
+
+    assertThat(answer).startsWith("HTTP/1.1 413");
+    assertThat(answer).contains("\"type\":\"request_too_large\"");
+    assertThat(sent).isLessThan(total / 4);
+    assertThat(upstreams.submitted).isEmpty();
+  }
+
+  /** Status line, headers and the Content-Length body of one HTTP/1.1 response. */
+  private static String readResponse(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.append((char) b);
+    }
+    java.util.regex.Matcher length =
+        java.util.regex.Pattern.compile("(?i)content-length:\\s*(\\d+)").matcher(head);
+    int bodyLength = length.find() ? Integer.parseInt(length.group(1)) : 0;
+    return head
+        + new String(in.readNBytes(bodyLength), java.nio.charset.StandardCharsets.UTF_8);
+  }
 }

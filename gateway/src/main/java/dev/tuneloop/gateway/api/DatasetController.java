@@ -42,10 +42,11 @@ public class DatasetController {
   }
 
   /**
-   * One JSON record, or an array of them, in any ingest format ({@code ?format=auto} by default:
-   * pair, alpaca, sharegpt, openai, delimited). One record answers {@code {example_ids,
-   * duplicate}}; an array answers the summary of the whole stream. {@code Idempotency-Key} applies
-   * to a single record.
+   * One JSON record, an array of them or JSON Lines (one record per line), in any ingest format
+   * ({@code ?format=auto} by default: pair, alpaca, sharegpt, openai, delimited). One record
+   * answers {@code {example_ids, duplicate}}; an array or JSON Lines answers the summary of the
+   * whole stream (index {@code [i]} is the i-th record, counted from 0). {@code Idempotency-Key}
+   * applies to a single record.
    */
   @Post(uri = "/examples", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
   public String submitExamples(
@@ -59,16 +60,21 @@ public class DatasetController {
     if (keyProblem != null) {
       throw ApiException.badField("Idempotency-Key", keyProblem);
     }
-    JsonNode json = JsonBodies.parse(body);
+    List<JsonNode> documents = JsonBodies.parseAll(body);
     String tenant = Tenant.of(http);
     String chosenFormat = format == null || format.isBlank() ? "auto" : format;
-    if (json.isArray()) {
-      if (json.isEmpty()) {
+    JsonNode json = documents.getFirst();
+    if (documents.size() > 1 || json.isArray()) {
+      List<JsonNode> items = documents.size() > 1 ? documents : list(json);
+      if (items.isEmpty()) {
         throw ApiException.badRequest("The array of examples is empty.");
       }
-      List<SubmitRequest> records = new ArrayList<>(json.size());
-      for (int i = 0; i < json.size(); i++) {
-        records.add(record(tenant, dataset, json.get(i), chosenFormat, "[" + i + "]", null));
+      List<SubmitRequest> records = new ArrayList<>(items.size());
+      for (int i = 0; i < items.size(); i++) {
+        SubmitRequest record =
+            record(tenant, dataset, items.get(i), chosenFormat, "[" + i + "]", null);
+        UpstreamLimits.checkMessageSize(record.getSerializedSize());
+        records.add(record);
       }
       SubmitSummary summary = streamer.submitAll(records);
       return JsonBodies.print(summary);
@@ -112,6 +118,12 @@ public class DatasetController {
     } catch (StatusRuntimeException e) {
       throw UpstreamErrors.toApi(Upstreams.CURATION, e);
     }
+  }
+
+  private static List<JsonNode> list(JsonNode array) {
+    List<JsonNode> items = new ArrayList<>(array.size());
+    array.forEach(items::add);
+    return items;
   }
 
   private static SubmitRequest record(
