@@ -242,7 +242,6 @@ class GatewayLimitsTest implements TestPropertyProvider {
     java.util.regex.Matcher length =
         java.util.regex.Pattern.compile("(?i)content-length:\\s*(\\d+)").matcher(head);
     int bodyLength = length.find() ? Integer.parseInt(length.group(1)) : 0;
-    return head
-        + new String(in.readNBytes(bodyLength), java.nio.charset.StandardCharsets.UTF_8);
+    return head + new String(in.readNBytes(bodyLength), java.nio.charset.StandardCharsets.UTF_8);
   }
 }
