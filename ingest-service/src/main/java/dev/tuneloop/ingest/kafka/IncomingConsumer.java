@@ -2,6 +2,7 @@ package dev.tuneloop.ingest.kafka;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
+import dev.tuneloop.ingest.BackpressureException;
 import dev.tuneloop.ingest.IngestService;
 import dev.tuneloop.ingest.InvalidRecordException;
 import dev.tuneloop.platform.config.KafkaSettings;
@@ -15,10 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -42,6 +46,8 @@ public final class IncomingConsumer implements Runnable, AutoCloseable {
   private final Producer<String, MessageLite> producer;
   private final String incomingTopic;
   private final String rejectedTopic;
+  private static final Duration RETRY_PAUSE = Duration.ofMillis(500);
+
   private volatile boolean running = true;
 
   public IncomingConsumer(
@@ -67,21 +73,41 @@ public final class IncomingConsumer implements Runnable, AutoCloseable {
     try {
       consumer.subscribe(List.of(incomingTopic));
       while (running) {
-        List<CompletableFuture<?>> writes = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          writes.add(handle(r));
+        ConsumerRecords<String, byte[]> batch = consumer.poll(Duration.ofMillis(500));
+        if (batch.isEmpty()) {
+          continue;
         }
-        if (!writes.isEmpty()) {
+        try {
+          List<CompletableFuture<?>> writes = new ArrayList<>();
+          for (ConsumerRecord<String, byte[]> r : batch) {
+            writes.add(handle(r));
+          }
           CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
           consumer.commitSync();
+        } catch (BackpressureException | CompletionException e) {
+          // Ingest is saturated or Kafka did not take a write: transient, so the batch is read
+          // again (ids make the rewrite of what did get through harmless) instead of the consumer
+          // stopping for good.
+          log.warn("incoming batch from {} will be retried: {}", incomingTopic, e.getMessage());
+          rewind(batch);
+          Thread.sleep(RETRY_PAUSE.toMillis());
         }
       }
     } catch (WakeupException e) {
       // closing
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.error("incoming consumer on {} stopped: {}", incomingTopic, e.toString(), e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** Seeks every partition of the batch back to its first record, so the next poll redoes it. */
+  private void rewind(ConsumerRecords<String, byte[]> batch) {
+    for (TopicPartition partition : batch.partitions()) {
+      consumer.seek(partition, batch.records(partition).getFirst().offset());
     }
   }
 
