@@ -2,6 +2,7 @@ package dev.tuneloop.gateway.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tuneloop.gateway.api.ApiException;
+import dev.tuneloop.platform.config.Names;
 import dev.tuneloop.proto.v1.ChatMessage;
 import dev.tuneloop.proto.v1.ChatRequest;
 import dev.tuneloop.proto.v1.Role;
@@ -93,6 +94,11 @@ public record ChatCompletionRequest(String model, boolean stream, ChatRequest re
       }
     }
     String model = requiredText(body, "model");
+    String adapterName = model.contains("@") ? model.substring(0, model.indexOf('@')) : model;
+    String nameProblem = Names.nameProblem(adapterName);
+    if (nameProblem != null) {
+      throw ApiException.badField("model", "adapter name " + nameProblem);
+    }
     ChatRequest.Builder request =
         ChatRequest.newBuilder()
             .setTenant(tenant)

@@ -86,6 +86,20 @@ class ChatCompletionRequestTest {
   }
 
   @Test
+  void anAdapterNameOutsideTheSharedRuleIsRefusedBeforeInferenceIsAsked() {
+    assertBad(
+        "{\"model\": \"../x@v1\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}",
+        "model",
+        "adapter name '../x' must be 1-64 characters");
+    assertBad(
+        "{\"model\": \""
+            + "m".repeat(65)
+            + "\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}",
+        "model",
+        "must be 1-64 characters");
+  }
+
+  @Test
   void optionsThePlatformCannotHonourAreRefusedNamingTheField() {
     String chat = "\"model\": \"base\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]";
     for (String option :
