@@ -80,6 +80,7 @@ final class JinjaChatTemplate implements ChatTemplate {
                 .withLstripBlocks(true)
                 .withNestedInterpretationEnabled(false) // {{ x }} prints x, never renders it
                 .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withMaxStringLength(MAX_OUTPUT_CHARS) // no string built past the cap either
                 .withNodePreProcessor((node, interpreter) -> checkDeadline())
                 .withLegacyOverrides(
                     LegacyOverrides.newBuilder()
