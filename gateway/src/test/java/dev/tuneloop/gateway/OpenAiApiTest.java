@@ -180,4 +180,19 @@ class OpenAiApiTest implements TestPropertyProvider {
     assertThat(json(response).get("object").asText()).isEqualTo("list");
     assertThat(json(response).at("/data/0/id").asText()).isEqualTo("base");
   }
+
+  @Test
+  void retrievingAModelAnswersItsObjectOrA404InOpenAiShape() throws Exception {
+    // Before, GET /v1/models/{model} had no route: a 404 in the HTTP server's own format.
+    HttpResponse<String> base = http.get("/v1/models/base", KEY);
+    HttpResponse<String> unknown = http.get("/v1/models/nonexistent", KEY);
+
+    assertThat(base.statusCode()).isEqualTo(200);
+    assertThat(json(base).get("id").asText()).isEqualTo("base");
+    assertThat(json(base).get("object").asText()).isEqualTo("model");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(json(unknown).at("/error/param").asText()).isEqualTo("model");
+    assertThat(json(unknown).at("/error/message").asText()).contains("'nonexistent'");
+    assertThat(json(unknown).at("/error/code").asInt()).isEqualTo(404);
+  }
 }

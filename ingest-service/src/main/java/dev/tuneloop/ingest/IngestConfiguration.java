@@ -24,6 +24,7 @@ public record IngestConfiguration(
     @Bindable(defaultValue = "200") int maxTurns,
     @Bindable(defaultValue = "65536") int maxMessageChars,
     @Bindable(defaultValue = "64") int maxMetadataEntries,
+    @Bindable(defaultValue = "16777216") long maxExpandedBytes,
     @Bindable(defaultValue = "2000") int maxInFlight,
     @Bindable(defaultValue = "5s") Duration inFlightWait,
     @Bindable(defaultValue = "256") int streamWindow,
@@ -34,6 +35,7 @@ public record IngestConfiguration(
     @Bindable(defaultValue = "ingest-service") String incomingGroup) {
 
   public IngestLimits limits() {
-    return new IngestLimits(maxPayloadBytes, maxTurns, maxMessageChars, maxMetadataEntries);
+    return new IngestLimits(
+        maxPayloadBytes, maxTurns, maxMessageChars, maxMetadataEntries, maxExpandedBytes);
   }
 }

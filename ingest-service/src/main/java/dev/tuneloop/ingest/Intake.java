@@ -31,6 +31,7 @@ public final class Intake {
 
   public Example toExample(SubmitRequest request, Source source) {
     limits.checkPayload(request.getSerializedSize());
+    IngestLimits.checkIdempotencyKey(request.getIdempotencyKey());
     Example.Builder example =
         Example.newBuilder()
             .setTenant(request.getTenant())
@@ -55,6 +56,7 @@ public final class Intake {
   public Example toExample(
       String tenant, String dataset, String json, String format, String idempotencyKey) {
     limits.checkPayload(json.length());
+    IngestLimits.checkIdempotencyKey(idempotencyKey);
     Example.Builder example =
         Example.newBuilder()
             .setTenant(tenant)
@@ -69,10 +71,14 @@ public final class Intake {
 
   public List<Example> toExamples(SubmitTranscriptRequest request) {
     limits.checkPayload(request.getSerializedSize());
+    IngestLimits.checkName("tenant", request.getTenant());
+    IngestLimits.checkName("dataset", request.getDataset());
+    TranscriptSplitter.Plan plan =
+        splitter.plan(request.getTranscript(), request.getPolicy(), request.getSystem());
+    limits.checkExpansion(
+        TranscriptSplitter.label(request.getTranscript()), request.getPolicy(), plan.expansion());
     Timestamp now = now();
-    return splitter
-        .split(request.getTranscript(), request.getPolicy(), request.getSystem())
-        .stream()
+    return plan.examples().stream()
         .map(
             t -> {
               Example.Builder example =

@@ -95,7 +95,7 @@ class IntakeTest {
 
   @Test
   void oversizedPayloadNamesTheLimitKey() {
-    Intake small = new Intake(new IngestLimits(100, 10, 1000, 4), Clock.systemUTC());
+    Intake small = new Intake(new IngestLimits(100, 10, 1000, 4, 1_000_000), Clock.systemUTC());
     assertThatThrownBy(
             () ->
                 small.toExample(
@@ -110,7 +110,7 @@ class IntakeTest {
 
   @Test
   void tooManyTurnsIsRefused() {
-    Intake small = new Intake(new IngestLimits(100_000, 2, 1000, 4), Clock.systemUTC());
+    Intake small = new Intake(new IngestLimits(100_000, 2, 1000, 4, 1_000_000), Clock.systemUTC());
     assertThatThrownBy(
             () ->
                 small.toExample(
@@ -128,7 +128,7 @@ class IntakeTest {
 
   @Test
   void tooLongMessageIsRefused() {
-    Intake small = new Intake(new IngestLimits(100_000, 10, 5, 4), Clock.systemUTC());
+    Intake small = new Intake(new IngestLimits(100_000, 10, 5, 4, 1_000_000), Clock.systemUTC());
     assertThatThrownBy(
             () ->
                 small.toExample(
@@ -160,5 +160,41 @@ class IntakeTest {
     assertThatThrownBy(() -> intake.toExample(request().build(), Source.SOURCE_GRPC))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("set pair, conversation or json");
+  }
+
+  @Test
+  void anIdempotencyKeyLongerThanTheSharedLimitIsRefused() {
+    SubmitRequest tooLong =
+        request()
+            .setIdempotencyKey("k".repeat(129))
+            .setPair(PromptResponse.newBuilder().setPrompt("p").setResponse("r"))
+            .build();
+    assertThatThrownBy(() -> intake.toExample(tooLong, Source.SOURCE_GRPC))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessage("idempotency_key is 129 characters; the limit is 128 (a UUID or a hash fits)");
+    assertThatThrownBy(
+            () ->
+                intake.toExample(
+                    "acme",
+                    "support",
+                    "{\"prompt\": \"p\", \"response\": \"r\"}",
+                    "",
+                    "k".repeat(500)))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageStartingWith("idempotency_key is 500 characters");
+  }
+
+  @Test
+  void aDatasetNameOverSixtyFourCharactersIsRefusedAsAtTheGateway() {
+    assertThatThrownBy(
+            () ->
+                intake.toExample(
+                    request()
+                        .setDataset("d".repeat(65))
+                        .setPair(PromptResponse.newBuilder().setPrompt("p").setResponse("r"))
+                        .build(),
+                    Source.SOURCE_GRPC))
+        .isInstanceOf(InvalidRecordException.class)
+        .hasMessageContaining("must be 1-64 characters");
   }
 }

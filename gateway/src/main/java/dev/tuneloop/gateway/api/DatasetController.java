@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tuneloop.gateway.auth.Tenant;
 import dev.tuneloop.gateway.upstream.UpstreamErrors;
 import dev.tuneloop.gateway.upstream.Upstreams;
+import dev.tuneloop.platform.config.Names;
 import dev.tuneloop.proto.v1.DatasetStatsRequest;
 import dev.tuneloop.proto.v1.SubmitRequest;
 import dev.tuneloop.proto.v1.SubmitResponse;
@@ -24,7 +25,6 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Training data in (forwarded to ingest-service) and per-dataset statistics (from
@@ -33,8 +33,6 @@ import java.util.regex.Pattern;
 @Controller("/v1/datasets/{dataset}")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class DatasetController {
-  private static final Pattern DATASET = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
-
   private final Upstreams upstreams;
   private final ExampleStreamer streamer;
 
@@ -44,10 +42,11 @@ public class DatasetController {
   }
 
   /**
-   * One JSON record, or an array of them, in any ingest format ({@code ?format=auto} by default:
-   * pair, alpaca, sharegpt, openai, delimited). One record answers {@code {example_ids,
-   * duplicate}}; an array answers the summary of the whole stream. {@code Idempotency-Key} applies
-   * to a single record.
+   * One JSON record, an array of them or JSON Lines (one record per line), in any ingest format
+   * ({@code ?format=auto} by default: pair, alpaca, sharegpt, openai, delimited). One record
+   * answers {@code {example_ids, duplicate}}; an array or JSON Lines answers the summary of the
+   * whole stream (index {@code [i]} is the i-th record, counted from 0). {@code Idempotency-Key}
+   * applies to a single record.
    */
   @Post(uri = "/examples", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
   public String submitExamples(
@@ -57,21 +56,31 @@ public class DatasetController {
       @Nullable @QueryValue String format,
       @Nullable @Header("Idempotency-Key") String key) {
     checkDataset(dataset);
-    JsonNode json = JsonBodies.parse(body);
+    String keyProblem = Names.idempotencyKeyProblem(key == null ? null : key.strip());
+    if (keyProblem != null) {
+      throw ApiException.badField("Idempotency-Key", keyProblem);
+    }
+    List<JsonNode> documents = JsonBodies.parseAll(body);
     String tenant = Tenant.of(http);
     String chosenFormat = format == null || format.isBlank() ? "auto" : format;
-    if (json.isArray()) {
-      if (json.isEmpty()) {
+    JsonNode json = documents.getFirst();
+    if (documents.size() > 1 || json.isArray()) {
+      List<JsonNode> items = documents.size() > 1 ? documents : list(json);
+      if (items.isEmpty()) {
         throw ApiException.badRequest("The array of examples is empty.");
       }
-      List<SubmitRequest> records = new ArrayList<>(json.size());
-      for (int i = 0; i < json.size(); i++) {
-        records.add(record(tenant, dataset, json.get(i), chosenFormat, "[" + i + "]", null));
+      List<SubmitRequest> records = new ArrayList<>(items.size());
+      for (int i = 0; i < items.size(); i++) {
+        SubmitRequest record =
+            record(tenant, dataset, items.get(i), chosenFormat, "[" + i + "]", null);
+        UpstreamLimits.checkMessageSize(record.getSerializedSize());
+        records.add(record);
       }
       SubmitSummary summary = streamer.submitAll(records);
       return JsonBodies.print(summary);
     }
     SubmitRequest record = record(tenant, dataset, json, chosenFormat, "body", key);
+    UpstreamLimits.checkMessageSize(record.getSerializedSize());
     try {
       SubmitResponse response = upstreams.ingest().submit(record);
       return JsonBodies.print(response);
@@ -111,6 +120,12 @@ public class DatasetController {
     }
   }
 
+  private static List<JsonNode> list(JsonNode array) {
+    List<JsonNode> items = new ArrayList<>(array.size());
+    array.forEach(items::add);
+    return items;
+  }
+
   private static SubmitRequest record(
       String tenant,
       String dataset,
@@ -133,11 +148,11 @@ public class DatasetController {
     return record.build();
   }
 
+  /** The rule ingest applies too ({@link Names}), so a name is refused here with its words. */
   static void checkDataset(String dataset) {
-    if (!DATASET.matcher(dataset).matches()) {
-      throw ApiException.badField(
-          "dataset",
-          "must be 1-128 letters, digits, '.', '_' or '-', starting with a " + "letter or digit");
+    String problem = Names.nameProblem(dataset);
+    if (problem != null) {
+      throw ApiException.badField("dataset", problem);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.tuneloop.gateway.api;
 import dev.tuneloop.gateway.auth.Tenant;
 import dev.tuneloop.gateway.upstream.UpstreamErrors;
 import dev.tuneloop.gateway.upstream.Upstreams;
+import dev.tuneloop.platform.config.Names;
 import dev.tuneloop.proto.v1.CancelJobRequest;
 import dev.tuneloop.proto.v1.GetJobRequest;
 import dev.tuneloop.proto.v1.JobState;
@@ -26,6 +27,7 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.Locale;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Training jobs, forwarded to trainer-service. Bodies and answers are the Protobuf messages as JSON
@@ -35,6 +37,9 @@ import java.util.function.Supplier;
 @Controller("/v1/jobs")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public class JobController {
+  private static final Pattern SNAPSHOT_SEGMENT =
+      Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._=-]{1,128}");
+
   private final Upstreams upstreams;
 
   public JobController(Upstreams upstreams) {
@@ -48,12 +53,17 @@ public class JobController {
     if (!spec.getTenant().isEmpty() && !spec.getTenant().equals(tenant)) {
       throw ApiException.badField("tenant", "must be empty or your own tenant \"" + tenant + "\"");
     }
-    if (spec.getAdapterName().isBlank()) {
-      throw ApiException.badField("adapter_name", "is required");
+    String nameProblem = Names.nameProblem(spec.getAdapterName());
+    if (nameProblem != null) {
+      throw ApiException.badField("adapter_name", nameProblem);
     }
     if (spec.getDatasetSnapshot().isBlank()) {
       throw ApiException.badField(
-          "dataset_snapshot", "is required (a manifest key under datasets/)");
+          "dataset_snapshot", "is required (a manifest key under datasets/" + tenant + "/)");
+    }
+    checkSnapshotKey("dataset_snapshot", spec.getDatasetSnapshot(), tenant);
+    if (!spec.getEvalDatasetSnapshot().isEmpty()) {
+      checkSnapshotKey("eval_dataset_snapshot", spec.getEvalDatasetSnapshot(), tenant);
     }
     spec.setTenant(tenant);
     if (spec.getRequestedBy().isEmpty()) {
@@ -62,6 +72,27 @@ public class JobController {
     JobStatus status = call(() -> upstreams.trainer().submitJob(spec.build()));
     return HttpResponse.created(JsonBodies.print(status))
         .contentType(MediaType.APPLICATION_JSON_TYPE);
+  }
+
+  /**
+   * A snapshot is an object key the trainer reads, so it must be one of the caller's own: under
+   * {@code datasets/{tenant}/}, plain segments only (no {@code ..}, no empty or dot segments).
+   */
+  static void checkSnapshotKey(String field, String key, String tenant) {
+    String prefix = "datasets/" + tenant + "/";
+    if (!key.startsWith(prefix)) {
+      throw ApiException.badField(
+          field, "must be a manifest key under " + prefix + " (your tenant's datasets)");
+    }
+    for (String segment : key.split("/", -1)) {
+      if (!SNAPSHOT_SEGMENT.matcher(segment).matches()) {
+        throw ApiException.badField(
+            field,
+            "has the path segment '"
+                + segment
+                + "'; each segment must be letters, digits, '.', '_', '-' or '=', not '.' or '..'");
+      }
+    }
   }
 
   /** {@code ?state=RUNNING} (repeatable, comma-separated too) narrows the list. */

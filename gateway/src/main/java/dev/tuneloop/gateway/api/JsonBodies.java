@@ -1,6 +1,7 @@
 package dev.tuneloop.gateway.api;
 
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +12,10 @@ import dev.tuneloop.proto.v1.ListAdaptersResponse;
 import dev.tuneloop.proto.v1.ListJobsResponse;
 import dev.tuneloop.proto.v1.SubmitResponse;
 import dev.tuneloop.proto.v1.SubmitSummary;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -38,17 +43,40 @@ public final class JsonBodies {
 
   private JsonBodies() {}
 
+  /** One JSON document; anything after it is refused, never silently dropped. */
   public static JsonNode parse(String body) {
+    List<JsonNode> documents = parseAll(body);
+    if (documents.size() > 1) {
+      throw ApiException.badRequest(
+          "The body holds "
+              + documents.size()
+              + " JSON documents; this endpoint takes one (JSON Lines only on"
+              + " /v1/datasets/{dataset}/examples).");
+    }
+    return documents.getFirst();
+  }
+
+  /**
+   * Every JSON document in the body: one, or several separated by whitespace (JSON Lines). All are
+   * parsed before any is used, so a malformed line refuses the whole body and nothing is half-sent.
+   */
+  public static List<JsonNode> parseAll(String body) {
     if (body == null || body.isBlank()) {
       throw ApiException.badRequest("The request body is empty; send a JSON document.");
     }
-    try {
-      return MAPPER.readTree(body);
+    List<JsonNode> documents = new ArrayList<>();
+    try (JsonParser parser = MAPPER.createParser(body)) {
+      while (parser.nextToken() != null) {
+        documents.add(MAPPER.readTree(parser));
+      }
+      return documents;
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where =
           at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
       throw ApiException.badRequest("Malformed JSON" + where + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading a string cannot fail", e);
     }
   }
 

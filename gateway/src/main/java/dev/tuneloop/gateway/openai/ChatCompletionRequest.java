@@ -2,16 +2,22 @@ package dev.tuneloop.gateway.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tuneloop.gateway.api.ApiException;
+import dev.tuneloop.platform.config.Names;
 import dev.tuneloop.proto.v1.ChatMessage;
 import dev.tuneloop.proto.v1.ChatRequest;
 import dev.tuneloop.proto.v1.Role;
 import dev.tuneloop.proto.v1.SamplingParams;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * An OpenAI {@code /v1/chat/completions} body, checked field by field and turned into the inference
- * contract. Fields this server does not support are ignored as OpenAI clients send many; wrong
- * values are refused naming the field. Without {@code temperature} decoding is greedy (the
+ * contract. Every field is either supported, harmless bookkeeping ({@link #IGNORED}) or refused
+ * naming the field: an option the platform cannot honour ({@code tools}, {@code response_format},
+ * {@code logprobs}, {@code n} > 1, ...) would otherwise change what the client believes it got.
+ * Wrong values are refused naming the field. Without {@code temperature} decoding is greedy (the
  * platform's default), not OpenAI's 1.0.
  *
  * @param model as the client wrote it: "base" or an adapter "name" / "name@version"
@@ -33,11 +39,66 @@ public record ChatCompletionRequest(String model, boolean stream, ChatRequest re
           "assistant",
           Role.ROLE_ASSISTANT);
 
+  /** Fields read by {@link #parse}. */
+  private static final Set<String> SUPPORTED =
+      Set.of(
+          "model",
+          "messages",
+          "stream",
+          "temperature",
+          "top_p",
+          "top_k",
+          "repetition_penalty",
+          "max_tokens",
+          "max_completion_tokens",
+          "stop",
+          "seed",
+          "n");
+
+  /**
+   * Fields that do not change the answer: who asked, OpenAI-side storage, and stream options (usage
+   * is always sent).
+   */
+  static final Set<String> IGNORED =
+      Set.of("user", "store", "metadata", "stream_options", "service_tier");
+
+  /**
+   * Options that are accepted only at their no-op value (what clients send by default), since the
+   * platform cannot honour any other.
+   */
+  private static boolean isNoOp(String field, JsonNode value) {
+    return value.isNull()
+        || switch (field) {
+          case "logprobs", "parallel_tool_calls" -> value.isBoolean() && !value.asBoolean();
+          case "presence_penalty", "frequency_penalty" -> value.isNumber() && value.asDouble() == 0;
+          case "tools", "functions", "logit_bias" -> value.isEmpty() && value.isContainerNode();
+          case "tool_choice", "function_call" -> value.isTextual() && value.asText().equals("none");
+          case "response_format" -> value.path("type").asText().equals("text");
+          default -> false;
+        };
+  }
+
   public static ChatCompletionRequest parse(JsonNode body, String tenant, String requestId) {
     if (body == null || !body.isObject()) {
       throw ApiException.badRequest("The request body must be a JSON object.");
     }
+    for (Iterator<Map.Entry<String, JsonNode>> it = body.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = it.next();
+      String name = field.getKey();
+      if (!SUPPORTED.contains(name) && !IGNORED.contains(name) && !isNoOp(name, field.getValue())) {
+        throw ApiException.badField(
+            name,
+            "is not supported by this server; remove it (supported: "
+                + String.join(", ", new TreeSet<>(SUPPORTED))
+                + ")");
+      }
+    }
     String model = requiredText(body, "model");
+    String adapterName = model.contains("@") ? model.substring(0, model.indexOf('@')) : model;
+    String nameProblem = Names.nameProblem(adapterName);
+    if (nameProblem != null) {
+      throw ApiException.badField("model", "adapter name " + nameProblem);
+    }
     ChatRequest.Builder request =
         ChatRequest.newBuilder()
             .setTenant(tenant)
@@ -53,7 +114,8 @@ public record ChatCompletionRequest(String model, boolean stream, ChatRequest re
     }
     JsonNode n = body.get("n");
     if (n != null && !n.isNull() && !(n.canConvertToInt() && n.asInt() == 1)) {
-      throw ApiException.badField("n", "only 1 choice per request is supported");
+      throw ApiException.badField(
+          "n", "is not supported above 1 by this server; send one request per choice");
     }
     return new ChatCompletionRequest(model, bool(body, "stream"), request.build());
   }

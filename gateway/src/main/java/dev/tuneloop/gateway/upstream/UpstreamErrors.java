@@ -1,8 +1,10 @@
 package dev.tuneloop.gateway.upstream;
 
 import dev.tuneloop.gateway.api.ApiException;
+import dev.tuneloop.gateway.api.UpstreamLimits;
 import io.grpc.Status;
 import io.micronaut.http.HttpStatus;
+import java.util.regex.Pattern;
 
 /**
  * Turns a gRPC failure of an upstream service into the HTTP answer a client understands, naming the
@@ -14,7 +16,10 @@ public final class UpstreamErrors {
   public static ApiException toApi(String service, Throwable error) {
     Status status = Status.fromThrowable(error);
     String detail =
-        status.getDescription() == null ? status.getCode().name() : status.getDescription();
+        status.getDescription() == null ? status.getCode().name() : scrub(status.getDescription());
+    if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && isMessageTooLarge(detail)) {
+      return UpstreamLimits.tooLarge("larger than the limit");
+    }
     return switch (status.getCode()) {
       case UNAVAILABLE, DEADLINE_EXCEEDED ->
           new ApiException(
@@ -44,9 +49,32 @@ public final class UpstreamErrors {
               "upstream_unavailable",
               null,
               service + " cancelled the call: " + detail);
-      default ->
+      default -> // INTERNAL, UNKNOWN, DATA_LOSS: a fault inside the service, its text is not for
+          // clients
           new ApiException(
-              HttpStatus.BAD_GATEWAY, "upstream_error", null, service + " failed: " + detail);
+              HttpStatus.BAD_GATEWAY,
+              "upstream_error",
+              null,
+              service + " failed (" + status.getCode() + "); the details are in its log.");
     };
+  }
+
+  /** "host:1234", "/10.0.0.7:50051": where a service runs is not the client's business. */
+  private static final Pattern ADDRESS = Pattern.compile("/?\\b[\\w.-]+:\\d{2,5}\\b");
+
+  /** "java.lang.IllegalStateException: ": the class of an exception says nothing to a client. */
+  private static final Pattern EXCEPTION_CLASS =
+      Pattern.compile("\\b(?:[a-z]\\w*\\.)+[A-Z]\\w*(?:Exception|Error)\\b:?\\s*");
+
+  /** An upstream's description, first line only, without addresses and exception classes. */
+  static String scrub(String description) {
+    String firstLine = description.lines().findFirst().orElse("");
+    String noClasses = EXCEPTION_CLASS.matcher(firstLine).replaceAll("");
+    return ADDRESS.matcher(noClasses).replaceAll("(address)").strip();
+  }
+
+  /** gRPC's own words when a message is over the receiver's limit: too large, not busy. */
+  private static boolean isMessageTooLarge(String detail) {
+    return detail.contains("exceeds maximum") || detail.contains("larger than max");
   }
 }

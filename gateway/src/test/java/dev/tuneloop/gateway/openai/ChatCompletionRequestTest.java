@@ -82,7 +82,57 @@ class ChatCompletionRequestTest {
     assertBad(
         "{\"model\": \"base\", \"n\": 2, \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}",
         "n",
-        "only 1");
+        "not supported above 1");
+  }
+
+  @Test
+  void anAdapterNameOutsideTheSharedRuleIsRefusedBeforeInferenceIsAsked() {
+    assertBad(
+        "{\"model\": \"../x@v1\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}",
+        "model",
+        "adapter name '../x' must be 1-64 characters");
+    assertBad(
+        "{\"model\": \""
+            + "m".repeat(65)
+            + "\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}",
+        "model",
+        "must be 1-64 characters");
+  }
+
+  @Test
+  void optionsThePlatformCannotHonourAreRefusedNamingTheField() {
+    String chat = "\"model\": \"base\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]";
+    for (String option :
+        new String[] {
+          "\"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\"}}]",
+          "\"tool_choice\": \"auto\"",
+          "\"response_format\": {\"type\": \"json_object\"}",
+          "\"logprobs\": true",
+          "\"top_logprobs\": 3",
+          "\"functions\": [{\"name\": \"f\"}]",
+          "\"function_call\": \"auto\"",
+          "\"logit_bias\": {\"50256\": -100}",
+          "\"presence_penalty\": 0.5",
+          "\"audio\": {\"voice\": \"alloy\"}",
+          "\"not_an_openai_field\": 1"
+        }) {
+      String field = option.substring(1, option.indexOf('"', 1));
+      assertBad("{" + chat + ", " + option + "}", field, "is not supported by this server");
+    }
+  }
+
+  @Test
+  void defaultValuesOfUnsupportedOptionsAndBookkeepingFieldsAreAccepted() {
+    // What SDKs send when the caller set nothing: harmless, so accepted.
+    ChatCompletionRequest parsed =
+        parse(
+            """
+                {"model": "base", "messages": [{"role": "user", "content": "x"}], "n": 1,
+                 "logprobs": false, "tools": [], "tool_choice": "none", "presence_penalty": 0,
+                 "frequency_penalty": 0, "response_format": {"type": "text"}, "top_logprobs": null,
+                 "user": "u-1", "store": false, "stream_options": {"include_usage": true}}
+                """);
+    assertThat(parsed.model()).isEqualTo("base");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.tuneloop.ingest.kafka;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
+import dev.tuneloop.ingest.BackpressureException;
 import dev.tuneloop.ingest.IngestService;
 import dev.tuneloop.ingest.InvalidRecordException;
 import dev.tuneloop.platform.config.KafkaSettings;
@@ -17,14 +18,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Intake from systems that already emit events: records on the incoming topic keyed
@@ -36,6 +42,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * offsets) after a backoff, and {@code /health} is DOWN meanwhile.
  */
 public final class IncomingConsumer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(IncomingConsumer.class);
+  private static final Duration RETRY_PAUSE = Duration.ofMillis(500);
 
   private final KafkaSettings settings;
   private final String group;
@@ -82,7 +90,7 @@ public final class IncomingConsumer implements AutoCloseable {
     return loop;
   }
 
-  private void run(SupervisedLoop loop) {
+  private void run(SupervisedLoop loop) throws InterruptedException {
     try (var c =
         new KafkaConsumer<>(
             settings.consumerProperties(group),
@@ -92,19 +100,37 @@ public final class IncomingConsumer implements AutoCloseable {
       c.subscribe(List.of(incomingTopic));
       while (!loop.stopping()) {
         loop.alive();
-        List<CompletableFuture<?>> writes = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
-          writes.add(handle(r));
+        ConsumerRecords<String, byte[]> batch = c.poll(Duration.ofMillis(500));
+        if (batch.isEmpty()) {
+          continue;
         }
-        if (!writes.isEmpty()) {
+        try {
+          List<CompletableFuture<?>> writes = new ArrayList<>();
+          for (ConsumerRecord<String, byte[]> r : batch) {
+            writes.add(handle(r));
+          }
           CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
           c.commitSync();
+        } catch (BackpressureException | CompletionException e) {
+          // Ingest is saturated or Kafka did not take a write: transient, so the batch is read
+          // again (ids make the rewrite of what did get through harmless) within this run; only
+          // what is not transient ends the run for the supervisor to restart.
+          log.warn("incoming batch from {} will be retried: {}", incomingTopic, e.getMessage());
+          rewind(c, batch);
+          Thread.sleep(RETRY_PAUSE.toMillis());
         }
       }
     } catch (WakeupException e) {
       if (!loop.stopping()) {
         throw e;
       }
+    }
+  }
+
+  /** Seeks every partition of the batch back to its first record, so the next poll redoes it. */
+  private static void rewind(KafkaConsumer<String, byte[]> c, ConsumerRecords<String, byte[]> b) {
+    for (TopicPartition partition : b.partitions()) {
+      c.seek(partition, b.records(partition).getFirst().offset());
     }
   }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tuneloop.ingest.InvalidRecordException;
+import dev.tuneloop.ingest.transcript.TranscriptSplitter.Expansion;
+import dev.tuneloop.ingest.transcript.TranscriptSplitter.Plan;
 import dev.tuneloop.ingest.transcript.TranscriptSplitter.TranscriptExample;
 import dev.tuneloop.proto.v1.ChatMessage;
 import dev.tuneloop.proto.v1.Role;
@@ -11,7 +13,11 @@ import dev.tuneloop.proto.v1.Speaker;
 import dev.tuneloop.proto.v1.Transcript;
 import dev.tuneloop.proto.v1.TranscriptPolicy;
 import dev.tuneloop.proto.v1.TranscriptTurn;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TranscriptSplitterTest {
@@ -115,5 +121,68 @@ class TranscriptSplitterTest {
     assertThatThrownBy(() -> splitter.split(bad, TranscriptPolicy.WHOLE_CONVERSATION, ""))
         .isInstanceOf(InvalidRecordException.class)
         .hasMessageContaining("turn 0 has no speaker");
+  }
+
+  /** Customer and agent alternating, {@code n} turns of one character each. */
+  static Transcript alternating(int n) {
+    Transcript.Builder t = Transcript.newBuilder().setId("T-long");
+    for (int i = 0; i < n; i++) {
+      t.addTurns(turn(i % 2 == 0 ? Speaker.SPEAKER_CUSTOMER : Speaker.SPEAKER_AGENT, "x"));
+    }
+    return t.build();
+  }
+
+  @Test
+  void expansionIsMeasuredWithoutBuildingTheExamples() {
+    // 25,000 turns give 12,500 examples of 2, 4, ... 25,000 messages: 156 million messages that
+    // were never built (the old splitter ran out of memory building them).
+    Expansion e =
+        splitter.plan(alternating(25_000), TranscriptPolicy.EACH_AGENT_REPLY, "").expansion();
+    assertThat(e.examples()).isEqualTo(12_500);
+    assertThat(e.longestMessages()).isEqualTo(25_000);
+    assertThat(e.longestBytes()).isEqualTo(25_000);
+    assertThat(e.totalBytes()).isEqualTo(12_500L * 12_501); // sum of 2k for k = 1..12,500
+  }
+
+  @Test
+  void expansionAgreesWithTheExamplesBuilt() {
+    Plan plan = splitter.plan(ticket(), TranscriptPolicy.EACH_AGENT_REPLY, "Be kind.");
+    List<TranscriptExample> examples = plan.examples();
+    long total = 0;
+    long longest = 0;
+    for (TranscriptExample example : examples) {
+      long bytes = 0;
+      for (ChatMessage m : example.conversation().getMessagesList()) {
+        bytes += m.getContent().getBytes(StandardCharsets.UTF_8).length;
+      }
+      total += bytes;
+      longest = Math.max(longest, bytes);
+    }
+    assertThat(plan.expansion())
+        .isEqualTo(
+            new Expansion(
+                examples.size(),
+                examples.getLast().conversation().getMessagesCount(),
+                longest,
+                total));
+  }
+
+  @Test
+  void eachAgentReplyBuildsEveryMessageOnceWhateverTheNumberOfExamples() {
+    // Work is linear in the transcript: the examples share one message object per dialogue turn
+    // (only list entries repeat), where the old splitter copied the whole history for every reply.
+    for (int n : new int[] {100, 400}) {
+      List<TranscriptExample> examples =
+          splitter.split(alternating(n), TranscriptPolicy.EACH_AGENT_REPLY, "sys");
+      Set<ChatMessage> distinct = Collections.newSetFromMap(new IdentityHashMap<>());
+      long entries = 0;
+      for (TranscriptExample example : examples) {
+        distinct.addAll(example.conversation().getMessagesList());
+        entries += example.conversation().getMessagesCount();
+      }
+      assertThat(examples).hasSize(n / 2);
+      assertThat(entries).isEqualTo((long) (n / 2) * (n / 2 + 1) + n / 2); // prefixes + system
+      assertThat(distinct).hasSize(n + 1);
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.tuneloop.llm.chat;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.interpret.OutputTooBigException;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
@@ -10,6 +11,7 @@ import com.hubspot.jinjava.objects.date.StrftimeFormatter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -30,8 +32,22 @@ import java.util.Map;
  * {@code k} is what {@code messages[0..k]} adds to {@code messages[0..k)} with its generation
  * prompt, so the mask is exact whatever the template writes. Whitespace after the turn's end marker
  * (ChatML's newline) is not supervised.
+ *
+ * <p>Templates come from checkpoints and adapters, and message content from users, so both are
+ * untrusted: content is data (nested interpretation is off, so {@code {{ 7*7 }}} in a message stays
+ * literal), and one render may write at most {@link #MAX_OUTPUT_CHARS} characters and run for at
+ * most {@link #TIME_LIMIT} before it fails with a {@link ChatTemplateException}.
  */
 final class JinjaChatTemplate implements ChatTemplate {
+
+  /** Characters one render may write: far above any context window, far below the heap. */
+  static final int MAX_OUTPUT_CHARS = 4 * 1024 * 1024;
+
+  /** Wall time one render may take; a real template renders a chat in well under a millisecond. */
+  static final Duration TIME_LIMIT = Duration.ofSeconds(2);
+
+  /** The deadline of the render running on this thread (Jinjava renders on the caller's). */
+  private static final ThreadLocal<Long> DEADLINE = new ThreadLocal<>();
 
   /** End-of-turn markers of common templates, used where the template's source contains them. */
   private static final List<String> KNOWN_END_MARKERS =
@@ -62,6 +78,10 @@ final class JinjaChatTemplate implements ChatTemplate {
             JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
+                .withNestedInterpretationEnabled(false) // {{ x }} prints x, never renders it
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
+                .withMaxStringLength(MAX_OUTPUT_CHARS) // no string built past the cap either
+                .withNodePreProcessor((node, interpreter) -> checkDeadline())
                 .withLegacyOverrides(
                     LegacyOverrides.newBuilder()
                         .withUseTrimmingForNotesAndExpressions(true) // {{- ... -}} as in Jinja2
@@ -98,6 +118,23 @@ final class JinjaChatTemplate implements ChatTemplate {
   private static final class TemplateRaised extends RuntimeException {
     TemplateRaised(String message) {
       super(message);
+    }
+  }
+
+  /** Thrown before rendering a node once the render's time is up; Jinjava reports it as fatal. */
+  private static final class TemplateTimedOut extends RuntimeException {
+    TemplateTimedOut() {
+      super(
+          "rendering took longer than the time limit of "
+              + TIME_LIMIT.toMillis()
+              + " ms; the template loops too long");
+    }
+  }
+
+  private static void checkDeadline() {
+    Long deadline = DEADLINE.get();
+    if (deadline != null && System.nanoTime() - deadline > 0) {
+      throw new TemplateTimedOut();
     }
   }
 
@@ -153,7 +190,13 @@ final class JinjaChatTemplate implements ChatTemplate {
     context.put("bos_token", bosToken);
     context.put("eos_token", eosToken);
     context.put("add_generation_prompt", addGenerationPrompt);
-    RenderResult result = jinjava.renderForResult(source, context);
+    RenderResult result;
+    DEADLINE.set(System.nanoTime() + TIME_LIMIT.toNanos());
+    try {
+      result = jinjava.renderForResult(source, context);
+    } finally {
+      DEADLINE.remove();
+    }
     for (TemplateError error : result.getErrors()) {
       if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
         throw new ChatTemplateException(
@@ -165,8 +208,11 @@ final class JinjaChatTemplate implements ChatTemplate {
 
   private static String describe(TemplateError error) {
     for (Throwable t = error.getException(); t != null; t = t.getCause()) {
-      if (t instanceof TemplateRaised raised) {
-        return raised.getMessage();
+      if (t instanceof TemplateRaised || t instanceof TemplateTimedOut) {
+        return t.getMessage();
+      }
+      if (t instanceof OutputTooBigException) {
+        return "the output is longer than the limit of " + MAX_OUTPUT_CHARS + " characters";
       }
     }
     return error.getMessage() + " (line " + error.getLineno() + ")";
