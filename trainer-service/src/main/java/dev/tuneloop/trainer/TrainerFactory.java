@@ -1,14 +1,18 @@
 package dev.tuneloop.trainer;
 
 import com.google.protobuf.MessageLite;
+import dev.tuneloop.llm.checkpoint.BuiltinModels;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.storage.ObjectStore;
+import dev.tuneloop.servicekit.models.BaseModelResolver;
+import dev.tuneloop.servicekit.models.ModelsConfiguration;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.util.Set;
 import org.apache.kafka.clients.producer.Producer;
 
 /** Wires the plain-Java parts of the trainer into the Micronaut context. */
@@ -32,14 +36,26 @@ public class TrainerFactory {
     return new EventsView(kafka, config.eventsTopic(), registry).start();
   }
 
+  /** The base-model rule shared with the inference service; downloads go to work-dir/models. */
+  @Singleton
+  BaseModelResolver baseModelResolver(
+      TrainerConfiguration config, ModelsConfiguration models, ObjectStore store) {
+    return new BaseModelResolver(
+        Set.of(BuiltinModels.STORIES260K),
+        store,
+        Path.of(config.workDir()).resolve("models"),
+        models.allowedModelDirs());
+  }
+
   @Singleton
   TrainerApi trainerApi(
       JobRegistry registry,
       JobEvents events,
       Producer<String, MessageLite> producer,
       TrainerConfiguration config,
-      ObjectStore store) {
-    return new TrainerApi(registry, events, producer, config.requestsTopic(), store);
+      ObjectStore store,
+      BaseModelResolver models) {
+    return new TrainerApi(registry, events, producer, config.requestsTopic(), store, models);
   }
 
   @Context
@@ -52,12 +68,13 @@ public class TrainerFactory {
       Producer<String, MessageLite> producer,
       JobEvents events,
       JobRegistry registry,
-      EventsView view) {
+      EventsView view,
+      BaseModelResolver models) {
     Path work = Path.of(config.workDir());
     var runner =
         new JobRunner(
             store,
-            new BaseModels(store, work.resolve("models")),
+            new BaseModels(models),
             events,
             new AdapterPublisher(
                 store, producer, config.publishedTopic(), work.resolve("adapters")),
