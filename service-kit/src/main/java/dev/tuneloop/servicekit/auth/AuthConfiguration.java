@@ -1,6 +1,7 @@
 package dev.tuneloop.servicekit.auth;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.util.List;
 
@@ -17,8 +18,8 @@ import java.util.List;
 @ConfigurationProperties("tuneloop.auth")
 public record AuthConfiguration(
     @Bindable(defaultValue = "true") boolean enabled,
-    List<String> tenantKeys,
-    List<String> serviceTokens) {
+    @Nullable List<String> tenantKeys,
+    @Nullable List<String> serviceTokens) {
 
   public AuthConfiguration {
     tenantKeys = nonBlank(tenantKeys);

@@ -1,6 +1,7 @@
 package dev.tuneloop.servicekit.models;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
 import java.util.List;
 
 /**
@@ -10,7 +11,7 @@ import java.util.List;
  *     service may load; empty (the default): no local path is accepted
  */
 @ConfigurationProperties("tuneloop.models")
-public record ModelsConfiguration(List<String> allowedModelDirs) {
+public record ModelsConfiguration(@Nullable List<String> allowedModelDirs) {
   public ModelsConfiguration {
     allowedModelDirs =
         allowedModelDirs == null
