@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tuneloop.platform.testing.Infra;
 import dev.tuneloop.platform.testing.WithInfra;
 import dev.tuneloop.servicekit.testing.ServiceProbe;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.util.Map;
@@ -16,7 +17,14 @@ class GatewayServiceBootTest {
 
   @Test
   void bootsAndAnswersHttpAndGrpcHealth(Infra infra) throws Exception {
-    try (EmbeddedServer server = ServiceProbe.start(infra, Map.of())) {
+    try (EmbeddedServer server =
+        ServiceProbe.start(
+            infra,
+            Map.of(
+                "tuneloop.gateway.auth.api-keys",
+                "sk-boot:acme",
+                "tuneloop.gateway.upstreams.service-token",
+                TestCredentials.SERVICE_TOKEN))) {
       assertThat(
               server
                   .getApplicationContext()
@@ -27,6 +35,8 @@ class GatewayServiceBootTest {
       assertThat(http.body()).contains("\"status\":\"UP\"");
       assertThat(ServiceProbe.grpcHealth(server.getApplicationContext()))
           .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      // only /health is open; configuration, loggers, beans ... are not served at all
+      assertThat(ServiceProbe.exposedManagementEndpoints(server, "sk-boot")).isEmpty();
     }
   }
 }

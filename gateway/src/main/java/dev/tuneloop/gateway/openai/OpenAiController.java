@@ -65,7 +65,7 @@ public class OpenAiController {
           .contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
     }
     try {
-      ChatResponse response = upstreams.inferenceChat().chat(parsed.request());
+      ChatResponse response = upstreams.inferenceChat(Tenant.of(http)).chat(parsed.request());
       return HttpResponse.ok(
               ChatCompletionJson.completion(id, created, parsed.model(), response).toString())
           .contentType(MediaType.APPLICATION_JSON_TYPE);
@@ -83,7 +83,9 @@ public class OpenAiController {
    */
   private Flux<Event<String>> stream(String id, long created, ChatCompletionRequest parsed) {
     ChunkForwarder forwarder = new ChunkForwarder(id, created, parsed.model());
-    upstreams.inferenceStreaming().chatStream(parsed.request(), forwarder);
+    upstreams
+        .inferenceStreaming(parsed.request().getTenant())
+        .chatStream(parsed.request(), forwarder);
     forwarder.awaitFirstSignal();
     return forwarder.events();
   }
@@ -94,7 +96,7 @@ public class OpenAiController {
     try {
       adapters =
           upstreams
-              .inference()
+              .inference(Tenant.of(http))
               .listAdapters(ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build());
     } catch (StatusRuntimeException e) {
       throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);
