@@ -1,6 +1,5 @@
 package dev.tuneloop.servicekit;
 
-import dev.tuneloop.platform.config.KafkaSettings;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.health.HealthStatus;
 import io.micronaut.management.health.indicator.AbstractHealthIndicator;
@@ -19,11 +18,9 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 public class KafkaHealthIndicator extends AbstractHealthIndicator<Map<String, Object>> {
   private static final int TIMEOUT_MS = 3_000;
   private final Admin admin;
-  private final KafkaSettings settings;
 
-  KafkaHealthIndicator(Admin admin, KafkaSettings settings) {
+  KafkaHealthIndicator(Admin admin) {
     this.admin = admin;
-    this.settings = settings;
   }
 
   @Override
