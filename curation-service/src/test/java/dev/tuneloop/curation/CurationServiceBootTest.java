@@ -27,6 +27,8 @@ class CurationServiceBootTest {
       assertThat(http.body()).contains("\"status\":\"UP\"");
       assertThat(ServiceProbe.grpcHealth(server.getApplicationContext()))
           .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      // only /health is open; configuration, loggers, beans ... are not served at all
+      assertThat(ServiceProbe.exposedManagementEndpoints(server, null)).isEmpty();
     }
   }
 }

@@ -42,14 +42,15 @@ class GatewayForwardingTest implements TestPropertyProvider {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return Map.of(
-        "tuneloop.gateway.upstreams.ingest", upstreams.target(),
-        "tuneloop.gateway.upstreams.curation", upstreams.target(),
-        "tuneloop.gateway.upstreams.trainer", upstreams.target(),
-        "tuneloop.gateway.upstreams.inference", upstreams.target(),
-        "tuneloop.gateway.auth.api-keys", ACME + ":acme," + GLOBEX + ":globex",
-        "micronaut.server.port", "-1",
-        "grpc.server.port", "${random.port}");
+    return GatewayHttp.withCredentials(
+        Map.of(
+            "tuneloop.gateway.upstreams.ingest", upstreams.target(),
+            "tuneloop.gateway.upstreams.curation", upstreams.target(),
+            "tuneloop.gateway.upstreams.trainer", upstreams.target(),
+            "tuneloop.gateway.upstreams.inference", upstreams.target(),
+            "tuneloop.gateway.auth.api-keys", ACME + ":acme," + GLOBEX + ":globex",
+            "micronaut.server.port", "-1",
+            "grpc.server.port", "${random.port}"));
   }
 
   @AfterAll
@@ -124,6 +125,8 @@ class GatewayForwardingTest implements TestPropertyProvider {
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(json(response).get("curated").asLong()).isEqualTo(12);
     assertThat(upstreams.statsRequests.getLast().getTenant()).isEqualTo("globex");
+    // what the upstream scopes the call to: the tenant in the gateway's call credentials
+    assertThat(upstreams.callerTenants.getLast()).isEqualTo("globex");
   }
 
   @Test

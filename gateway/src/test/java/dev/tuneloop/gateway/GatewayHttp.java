@@ -2,6 +2,7 @@ package dev.tuneloop.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -9,6 +10,8 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A plain JDK HTTP client for the gateway's tests: every status and body exactly as a client sees
@@ -54,5 +57,16 @@ final class GatewayHttp {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * {@code props} plus the credentials of the test services: the gateway's own gRPC server accepts
+   * the test service token, and the gateway calls its upstreams with it.
+   */
+  static Map<String, String> withCredentials(Map<String, String> props) {
+    Map<String, String> all = new HashMap<>(props);
+    TestCredentials.properties().forEach((k, v) -> all.put(k, v.toString()));
+    all.put("tuneloop.gateway.upstreams.service-token", TestCredentials.SERVICE_TOKEN);
+    return all;
   }
 }

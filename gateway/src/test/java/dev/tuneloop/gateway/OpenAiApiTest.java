@@ -14,6 +14,7 @@ import dev.tuneloop.proto.v1.ChatRequest;
 import dev.tuneloop.proto.v1.InferenceServiceGrpc;
 import dev.tuneloop.proto.v1.Role;
 import dev.tuneloop.proto.v1.SamplingParams;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -55,20 +56,22 @@ class OpenAiApiTest implements TestPropertyProvider {
         new InferenceConfig(BuiltinModels.STORIES260K, 2, 2, 16, false, "unused");
     inference =
         InferenceServer.start(
-            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .intercept(TestCredentials.interceptor()),
             model,
             published -> {
               throw new AdapterUnavailableException("no adapters in this test", null);
             },
             config,
             new SimpleMeterRegistry());
-    return Map.of(
-        "tuneloop.inference.enabled",
-            "false", // the inference module is on the classpath as a library only
-        "tuneloop.gateway.upstreams.inference", "localhost:" + inference.port(),
-        "tuneloop.gateway.auth.api-keys", KEY + ":acme",
-        "micronaut.server.port", "-1",
-        "grpc.server.port", "${random.port}");
+    return GatewayHttp.withCredentials(
+        Map.of(
+            "tuneloop.inference.enabled",
+                "false", // the inference module is on the classpath as a library only
+            "tuneloop.gateway.upstreams.inference", "localhost:" + inference.port(),
+            "tuneloop.gateway.auth.api-keys", KEY + ":acme",
+            "micronaut.server.port", "-1",
+            "grpc.server.port", "${random.port}"));
   }
 
   @AfterAll
@@ -95,7 +98,7 @@ class OpenAiApiTest implements TestPropertyProvider {
         Grpc.newChannelBuilder("localhost:" + inference.port(), InsecureChannelCredentials.create())
             .build();
     try {
-      return InferenceServiceGrpc.newBlockingStub(channel)
+      return TestCredentials.asTenant(InferenceServiceGrpc.newBlockingStub(channel), "acme")
           .chat(
               ChatRequest.newBuilder()
                   .setTenant("acme")

@@ -20,6 +20,8 @@ import dev.tuneloop.proto.v1.SubmitTranscriptRequest;
 import dev.tuneloop.proto.v1.TrainerServiceGrpc;
 import dev.tuneloop.proto.v1.TrainingJobEvent;
 import dev.tuneloop.proto.v1.TrainingJobSpec;
+import dev.tuneloop.servicekit.auth.Caller;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -44,6 +46,9 @@ final class RecordingUpstreams implements AutoCloseable {
   final List<DatasetStatsRequest> statsRequests = new CopyOnWriteArrayList<>();
   final Map<String, JobStatus> jobs = new ConcurrentHashMap<>();
 
+  /** The tenant each call's credentials stood for (the gateway's service token + tenant header). */
+  final List<String> callerTenants = new CopyOnWriteArrayList<>();
+
   /** Completed when a chat stream's client cancelled it. */
   final CompletableFuture<String> chatCancelled = new CompletableFuture<>();
 
@@ -57,6 +62,7 @@ final class RecordingUpstreams implements AutoCloseable {
             .addService(new Trainer())
             .addService(new EndlessInference())
             .addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
+            .intercept(TestCredentials.interceptor()) // calls without the gateway's token fail
             .build()
             .start();
   }
@@ -74,6 +80,7 @@ final class RecordingUpstreams implements AutoCloseable {
     @Override
     public void submit(SubmitRequest request, StreamObserver<SubmitResponse> response) {
       submitted.add(request);
+      callerTenants.add(Caller.current().tenant());
       response.onNext(SubmitResponse.newBuilder().addExampleIds("ex-" + submitted.size()).build());
       response.onCompleted();
     }
@@ -126,6 +133,7 @@ final class RecordingUpstreams implements AutoCloseable {
     public void getDatasetStats(
         DatasetStatsRequest request, StreamObserver<DatasetStats> response) {
       statsRequests.add(request);
+      callerTenants.add(Caller.current().tenant());
       response.onNext(
           DatasetStats.newBuilder()
               .setTenant(request.getTenant())

@@ -7,8 +7,8 @@ import io.micronaut.core.bind.annotation.Bindable;
 /**
  * {@code tuneloop.inference.*}.
  *
- * @param baseModel "stories260K" (built in), a local checkpoint path, or an object key prefix under
- *     models/
+ * @param baseModel "stories260K" (built in), an object key prefix under models/, or a local
+ *     checkpoint inside {@code tuneloop.models.allowed-model-dirs} ({@link BaseModels})
  * @param residentAdapters adapters kept in memory at once; the least recently used is evicted
  *     beyond that
  * @param concurrency batches decoding at once

@@ -11,6 +11,7 @@ import dev.tuneloop.inference.serving.LlmChatEngine;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.storage.ObjectStore;
+import dev.tuneloop.servicekit.models.ModelsConfiguration;
 import dev.tuneloop.servicekit.supervision.Supervisor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Bean;
@@ -34,8 +35,8 @@ public class InferenceFactory {
    */
   @Context
   @Bean(preDestroy = "close")
-  LoadedModel baseModel(InferenceConfig config, ObjectStore store) {
-    return BaseModels.load(config.baseModel(), store);
+  LoadedModel baseModel(InferenceConfig config, ObjectStore store, ModelsConfiguration models) {
+    return BaseModels.load(config.baseModel(), store, models.allowedModelDirs());
   }
 
   @Singleton

@@ -24,6 +24,7 @@ import dev.tuneloop.proto.v1.InferenceServiceGrpc;
 import dev.tuneloop.proto.v1.ListAdaptersRequest;
 import dev.tuneloop.proto.v1.Role;
 import dev.tuneloop.proto.v1.SamplingParams;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -71,7 +72,8 @@ class AdapterHotLoadTest {
     InferenceConfig config = new InferenceConfig(BuiltinModels.STORIES260K, 2, 2, 16, true, topic);
     server =
         InferenceServer.start(
-            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .intercept(TestCredentials.interceptor()),
             model,
             new PeftAdapterLoader(store, model),
             config,
@@ -80,7 +82,7 @@ class AdapterHotLoadTest {
     channel =
         Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create())
             .build();
-    inference = InferenceServiceGrpc.newBlockingStub(channel);
+    inference = TestCredentials.asTenant(InferenceServiceGrpc.newBlockingStub(channel), TENANT);
     producer =
         new KafkaProducer<>(
             infra.kafka().producerProperties(), new StringSerializer(), new ProtobufSerializer<>());
@@ -205,6 +207,33 @@ class AdapterHotLoadTest {
         assertThat(acquired.version()).isEqualTo("v2");
       }
     }
+  }
+
+  @Test
+  void anotherTenantNeitherListsNorChatsWithTheAdapter(@TempDir Path dir) throws Exception {
+    publish("private", "v1", 0.5f, model.id().sha256(), dir);
+    assertThat(awaitListed("private", "v1").getLoaded()).isTrue();
+    var globex =
+        TestCredentials.withKey(
+            InferenceServiceGrpc.newBlockingStub(channel), TestCredentials.GLOBEX_KEY);
+
+    assertThat(globex.listAdapters(ListAdaptersRequest.getDefaultInstance()).getAdaptersList())
+        .noneMatch(a -> a.getAdapter().getName().equals("private"));
+    assertThatThrownBy(
+            () -> globex.listAdapters(ListAdaptersRequest.newBuilder().setTenant(TENANT).build()))
+        .hasMessageContaining("PERMISSION_DENIED");
+    assertThatThrownBy(() -> globex.chat(request("private", "Hi"))) // names tenant acme
+        .hasMessageContaining("PERMISSION_DENIED");
+    assertThatThrownBy(
+            () -> globex.chat(request("private", "Hi").toBuilder().clearTenant().build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    assertThatThrownBy(
+            () ->
+                InferenceServiceGrpc.newBlockingStub(channel)
+                    .chat(request("private", "Hi").toBuilder().clearTenant().build()))
+        .hasMessageContaining("UNAUTHENTICATED");
   }
 
   @Test

@@ -15,6 +15,7 @@ import dev.tuneloop.proto.v1.InferenceServiceGrpc;
 import dev.tuneloop.proto.v1.ListAdaptersRequest;
 import dev.tuneloop.proto.v1.Role;
 import dev.tuneloop.proto.v1.SamplingParams;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -47,7 +48,8 @@ class InferenceChatTest {
         new InferenceConfig(BuiltinModels.STORIES260K, 2, 2, 16, false, "unused");
     server =
         InferenceServer.start(
-            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .intercept(TestCredentials.interceptor()),
             model,
             published -> {
               throw new AdapterUnavailableException("no adapters in this test", null);
@@ -57,7 +59,7 @@ class InferenceChatTest {
     channel =
         Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create())
             .build();
-    inference = InferenceServiceGrpc.newBlockingStub(channel);
+    inference = TestCredentials.asTenant(InferenceServiceGrpc.newBlockingStub(channel), "acme");
   }
 
   @AfterAll

@@ -1,6 +1,7 @@
 package dev.tuneloop.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tuneloop.platform.testing.Infra;
 import dev.tuneloop.platform.testing.WithInfra;
@@ -27,6 +28,17 @@ class InferenceServiceBootTest {
       assertThat(http.body()).contains("\"status\":\"UP\"");
       assertThat(ServiceProbe.grpcHealth(server.getApplicationContext()))
           .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      // only /health is open; configuration, loggers, beans ... are not served at all
+      assertThat(ServiceProbe.exposedManagementEndpoints(server, null)).isEmpty();
     }
+  }
+
+  @Test
+  void aBaseModelPathOutsideTheAllowedDirectoriesStopsTheStart(Infra infra) {
+    assertThatThrownBy(
+            () ->
+                ServiceProbe.start(infra, Map.of("tuneloop.inference.base-model", "/etc/hostname")))
+        .hasStackTraceContaining("base model \"/etc/hostname\"")
+        .hasStackTraceContaining("tuneloop.models.allowed-model-dirs");
   }
 }

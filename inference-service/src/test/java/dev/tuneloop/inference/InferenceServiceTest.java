@@ -18,6 +18,7 @@ import dev.tuneloop.proto.v1.InferenceServiceGrpc;
 import dev.tuneloop.proto.v1.ListAdaptersRequest;
 import dev.tuneloop.proto.v1.SamplingParams;
 import dev.tuneloop.servicekit.testing.ServiceProbe;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -48,12 +49,16 @@ class InferenceServiceTest {
   void servesAPublishedAdapterAndExposesMetrics(Infra infra, @TempDir Path dir) throws Exception {
     String topic = infra.topic(Topics.ADAPTERS_PUBLISHED);
     try (EmbeddedServer server =
-        ServiceProbe.start(infra, Map.of("tuneloop.inference.adapters-topic", topic))) {
+        ServiceProbe.start(
+            infra,
+            Map.of(
+                "tuneloop.inference.adapters-topic", topic, "endpoints.metrics.enabled", true))) {
       int port = server.getApplicationContext().getBean(GrpcEmbeddedServer.class).getPort();
       ManagedChannel channel =
           Grpc.newChannelBuilder("localhost:" + port, InsecureChannelCredentials.create()).build();
       try {
-        var inference = InferenceServiceGrpc.newBlockingStub(channel);
+        var inference =
+            TestCredentials.asTenant(InferenceServiceGrpc.newBlockingStub(channel), "acme");
         publishAdapter(
             infra, topic, server.getApplicationContext().getBean(LoadedModel.class), dir);
         await()

@@ -29,6 +29,8 @@ class IngestServiceBootTest {
       assertThat(http.body()).contains("\"status\":\"UP\"");
       assertThat(ServiceProbe.grpcHealth(server.getApplicationContext()))
           .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      // only /health is open; configuration, loggers, beans ... are not served at all
+      assertThat(ServiceProbe.exposedManagementEndpoints(server, null)).isEmpty();
     }
   }
 

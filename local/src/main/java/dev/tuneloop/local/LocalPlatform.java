@@ -9,9 +9,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -213,8 +215,22 @@ public final class LocalPlatform implements AutoCloseable {
     }
   }
 
+  /** The API key the local default accepts, for tenant {@code default} (docs/security.md). */
+  static final String DEV_TENANT_KEY = "dev-key:default";
+
   private Map<String, String> commonProperties(LocalOptions options, List<ServiceSpec> specs) {
     Map<String, String> props = new HashMap<>();
+    // Loopback only: nothing of the local default is reachable from the network.
+    props.put("micronaut.server.host", LOOPBACK);
+    props.put("grpc.server.host", LOOPBACK);
+    // A fresh service token per run: the gateway calls the services with it, for its callers'
+    // tenants; the dev key is also a tenant key everywhere, for grpcurl and other local clients.
+    String serviceToken = randomToken();
+    props.put("tuneloop.auth.service-tokens", serviceToken + ":gateway");
+    props.put("tuneloop.auth.tenant-keys", DEV_TENANT_KEY);
+    props.put("tuneloop.gateway.upstreams.service-token", serviceToken);
+    props.put("tuneloop.gateway.auth.api-keys", DEV_TENANT_KEY);
+    props.put("tuneloop.gateway.auth.allow-dev-key", "true");
     props.put("kafka.bootstrap-servers", kafka.bootstrapServers());
     props.put("kafka.partitions", "3");
     props.put("kafka.replication-factor", "1");
@@ -227,7 +243,7 @@ public final class LocalPlatform implements AutoCloseable {
     // slow a service's first connection well past the 10 s a deployment's fail-fast check allows.
     props.put("tuneloop.startup.timeout", "60s");
     for (ServiceSpec spec : specs) { // the gateway's upstreams
-      props.put("tuneloop.gateway.upstreams." + spec.name(), "localhost:" + spec.grpcPort());
+      props.put("tuneloop.gateway.upstreams." + spec.name(), LOOPBACK + ":" + spec.grpcPort());
     }
     if (specs.size() < ServiceCatalog.ALL.size()) {
       // Some services are left out on purpose (--services): the gateway cannot wait for them.
@@ -246,6 +262,14 @@ public final class LocalPlatform implements AutoCloseable {
               spec.name(), "http://localhost:" + spec.httpPort(), "localhost:" + spec.grpcPort()));
     }
     return new Endpoints(kafka.bootstrapServers(), s3.settings(), services);
+  }
+
+  private static final String LOOPBACK = "127.0.0.1";
+
+  private static String randomToken() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
   }
 
   /** The preferred port when nothing listens on it, else any free one. */

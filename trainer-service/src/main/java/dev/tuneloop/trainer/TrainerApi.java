@@ -9,6 +9,9 @@ import dev.tuneloop.proto.v1.ListJobsRequest;
 import dev.tuneloop.proto.v1.ListJobsResponse;
 import dev.tuneloop.proto.v1.TrainingJobEvent;
 import dev.tuneloop.proto.v1.TrainingJobSpec;
+import dev.tuneloop.servicekit.auth.Caller;
+import dev.tuneloop.servicekit.models.BaseModelResolver;
+import dev.tuneloop.servicekit.models.InvalidBaseModelException;
 import dev.tuneloop.trainer.engine.InvalidSpecException;
 import dev.tuneloop.trainer.engine.TrainingSpecs;
 import io.grpc.Status;
@@ -21,7 +24,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * What the TrainerService gRPC methods do, without the transport: validation, queueing, status,
- * cancellation.
+ * cancellation. Every method acts for the caller's tenant only: a job of another tenant is answered
+ * as if it did not exist (NOT_FOUND), so job ids of other tenants cannot be probed.
  */
 public final class TrainerApi {
 
@@ -31,6 +35,7 @@ public final class TrainerApi {
   private final String requestsTopic;
   private final ObjectStore store;
   private final TrainerLimits limits;
+  private final BaseModelResolver models;
 
   public TrainerApi(
       JobRegistry registry,
@@ -38,24 +43,32 @@ public final class TrainerApi {
       Producer<String, MessageLite> producer,
       String requestsTopic,
       ObjectStore store,
-      TrainerLimits limits) {
+      TrainerLimits limits,
+      BaseModelResolver models) {
     this.limits = limits;
     this.registry = registry;
     this.events = events;
     this.producer = producer;
     this.requestsTopic = requestsTopic;
     this.store = store;
+    this.models = models;
   }
 
   /**
    * Validates, assigns a job id when missing, queues the spec on training.requests and emits
-   * QUEUED.
+   * QUEUED. The tenant and {@code requested_by} come from the caller, not from the request.
    */
-  public JobStatus submit(TrainingJobSpec request) throws Exception {
+  public JobStatus submit(TrainingJobSpec submitted, Caller caller) throws Exception {
+    TrainingJobSpec request =
+        submitted.toBuilder()
+            .setTenant(caller.scope(submitted.getTenant()))
+            .setRequestedBy(caller.describe())
+            .build();
     try {
       TrainingSpecs.validate(request);
       limits.check(request); // the operator's limits (trainer.limits.*)
-    } catch (InvalidSpecException e) {
+      models.check(request.getBaseModel());
+    } catch (InvalidSpecException | InvalidBaseModelException e) {
       throw Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException();
     }
     for (String key :
@@ -69,17 +82,13 @@ public final class TrainerApi {
                     + field
                     + ": no dataset snapshot manifest at "
                     + key
-                    + " in bucket "
-                    + store.bucket())
+                    + " in the object store")
             .asException();
       }
     }
     TrainingJobSpec spec =
         request.getJobId().isBlank()
-            ? request.toBuilder()
-                .setJobId(
-                    request.getAdapterName() + "-" + UUID.randomUUID().toString().substring(0, 8))
-                .build()
+            ? request.toBuilder().setJobId(jobIdFor(request.getAdapterName())).build()
             : request;
     if (registry.get(spec.getJobId()).isPresent()) {
       throw Status.ALREADY_EXISTS
@@ -98,24 +107,44 @@ public final class TrainerApi {
     return JobStatus.newBuilder().setSpec(spec).setLatest(queued).build();
   }
 
-  public JobStatus get(String jobId) throws Exception {
+  /** A fresh id that passes the name rule: the adapter name cut to fit, then 8 random hex. */
+  private static String jobIdFor(String adapterName) {
+    String stem = adapterName.length() > 119 ? adapterName.substring(0, 119) : adapterName;
+    return stem + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * The job, when it is {@code tenant}'s; NOT_FOUND when it is missing or another tenant's.
+   *
+   * @param tenant null only when auth is disabled: any tenant's job
+   */
+  public JobStatus get(String jobId, String tenant) throws Exception {
     return registry
         .get(jobId)
         .filter(JobStatus::hasLatest)
+        .filter(status -> tenant == null || tenant.equals(owner(status)))
         .orElseThrow(() -> Status.NOT_FOUND.withDescription("no job " + jobId).asException());
   }
 
-  public ListJobsResponse list(ListJobsRequest request) {
+  private static String owner(JobStatus status) {
+    return status.getSpec().getTenant().isEmpty()
+        ? status.getLatest().getTenant()
+        : status.getSpec().getTenant();
+  }
+
+  /** The caller's jobs; an empty tenant field means the caller's tenant, never all tenants. */
+  public ListJobsResponse list(ListJobsRequest request, Caller caller) {
+    String tenant = caller.scope(request.getTenant());
     return ListJobsResponse.newBuilder()
-        .addAllJobs(registry.list(request.getTenant(), request.getStatesList()))
+        .addAllJobs(registry.list(tenant, request.getStatesList()))
         .build();
   }
 
   /**
    * Emits CANCELLED; the worker running the job (any instance) sees it and stops at its next step.
    */
-  public JobStatus cancel(String jobId) throws Exception {
-    JobStatus status = get(jobId);
+  public JobStatus cancel(String jobId, String tenant) throws Exception {
+    JobStatus status = get(jobId, tenant);
     if (JobRegistry.isTerminal(status.getLatest().getState())) {
       throw Status.FAILED_PRECONDITION
           .withDescription("job " + jobId + " is already " + status.getLatest().getState())
@@ -135,12 +164,13 @@ public final class TrainerApi {
             .setTotalSteps(status.getLatest().getTotalSteps())
             .setMessage("cancelled by request")
             .build());
-    return get(jobId);
+    return get(jobId, tenant);
   }
 
   /** Streams the latest event, then every new one, and completes after a terminal event. */
-  public void watch(String jobId, StreamObserver<TrainingJobEvent> observer) throws Exception {
-    JobStatus status = get(jobId);
+  public void watch(String jobId, String tenant, StreamObserver<TrainingJobEvent> observer)
+      throws Exception {
+    JobStatus status = get(jobId, tenant);
     Object lock = new Object();
     Runnable[] unwatch = new Runnable[1];
     synchronized (lock) {

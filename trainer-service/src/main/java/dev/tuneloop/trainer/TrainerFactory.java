@@ -1,8 +1,11 @@
 package dev.tuneloop.trainer;
 
 import com.google.protobuf.MessageLite;
+import dev.tuneloop.llm.checkpoint.BuiltinModels;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.storage.ObjectStore;
+import dev.tuneloop.servicekit.models.BaseModelResolver;
+import dev.tuneloop.servicekit.models.ModelsConfiguration;
 import dev.tuneloop.servicekit.supervision.Supervisor;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
@@ -10,6 +13,7 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.Producer;
 
@@ -38,6 +42,17 @@ public class TrainerFactory {
     return new EventsView(kafka, config.eventsTopic(), registry, supervisor).start();
   }
 
+  /** The base-model rule shared with the inference service; downloads go to work-dir/models. */
+  @Singleton
+  BaseModelResolver baseModelResolver(
+      TrainerConfiguration config, ModelsConfiguration models, ObjectStore store) {
+    return new BaseModelResolver(
+        Set.of(BuiltinModels.STORIES260K),
+        store,
+        Path.of(config.workDir()).resolve("models"),
+        models.allowedModelDirs());
+  }
+
   @Singleton
   TrainerApi trainerApi(
       JobRegistry registry,
@@ -45,8 +60,10 @@ public class TrainerFactory {
       Producer<String, MessageLite> producer,
       TrainerConfiguration config,
       ObjectStore store,
-      TrainerLimits limits) {
-    return new TrainerApi(registry, events, producer, config.requestsTopic(), store, limits);
+      TrainerLimits limits,
+      BaseModelResolver models) {
+    return new TrainerApi(
+        registry, events, producer, config.requestsTopic(), store, limits, models);
   }
 
   @Context
@@ -83,12 +100,13 @@ public class TrainerFactory {
       JobRegistry registry,
       EventsView view,
       TrainerLimits limits,
-      Supervisor supervisor) {
+      Supervisor supervisor,
+      BaseModelResolver models) {
     Path work = Path.of(config.workDir());
     var runner =
         new JobRunner(
             store,
-            new BaseModels(store, work.resolve("models")),
+            new BaseModels(models),
             events,
             new AdapterPublisher(
                 store, producer, config.publishedTopic(), work.resolve("adapters")),

@@ -64,6 +64,7 @@ class TrainerServiceTest {
   private TrainerServiceGrpc.TrainerServiceBlockingStub trainer;
   private ObjectStore store;
   private String snapshot;
+  private String globexSnapshot;
   private LoadedModel base;
 
   @BeforeAll
@@ -71,6 +72,7 @@ class TrainerServiceTest {
     this.infra = infra;
     store = infra.objectStore();
     snapshot = TrainerHarness.writeSnapshot(store, "acme", "foobear", SampleData.foobear());
+    globexSnapshot = TrainerHarness.writeSnapshot(store, "globex", "private", SampleData.foobear());
     props = TrainerHarness.properties(infra, "main", Files.createTempDirectory("trainer-"));
     server = TrainerHarness.start(infra, props);
     channel = TrainerHarness.channel(server);
@@ -218,6 +220,52 @@ class TrainerServiceTest {
     assertThatThrownBy(
             () -> trainer.getJob(GetJobRequest.newBuilder().setJobId("no-such-job").build()))
         .hasMessageContaining("NOT_FOUND");
+    assertThatThrownBy(
+            () -> trainer.submitJob(spec("bad").setDatasetSnapshot(globexSnapshot).build()))
+        .hasMessageContaining("INVALID_ARGUMENT")
+        .hasMessageContaining("not a snapshot of this job's tenant");
+    assertThatThrownBy(() -> trainer.submitJob(spec("bad").setBaseModel("/etc/hostname").build()))
+        .hasMessageContaining("INVALID_ARGUMENT")
+        .hasMessageContaining("tuneloop.models.allowed-model-dirs");
+    assertThatThrownBy(
+            () -> trainer.submitJob(spec("bad").setBaseModel("models/../datasets").build()))
+        .hasMessageContaining("INVALID_ARGUMENT");
+    assertThatThrownBy(() -> trainer.submitJob(spec("bad").setJobId("../../etc").build()))
+        .hasMessageContaining("INVALID_ARGUMENT")
+        .hasMessageContaining("job_id");
+  }
+
+  @Test
+  void tenantsNeitherSeeNorTouchEachOthersJobs() {
+    var globex = TrainerHarness.stub(channel, "globex");
+    assertThatThrownBy(() -> globex.submitJob(spec("stolen").build())) // names tenant acme
+        .hasMessageContaining("PERMISSION_DENIED");
+    var status =
+        trainer.submitJob(
+            spec("tiny").setMaxSteps(1).setEvalFraction(0).setRequestedBy("mallory").build());
+    String jobId = status.getSpec().getJobId();
+    assertThat(status.getSpec().getRequestedBy()).isEqualTo("test-client for tenant acme");
+
+    assertThatThrownBy(() -> globex.getJob(GetJobRequest.newBuilder().setJobId(jobId).build()))
+        .hasMessageContaining("NOT_FOUND");
+    assertThatThrownBy(
+            () -> globex.cancelJob(CancelJobRequest.newBuilder().setJobId(jobId).build()))
+        .hasMessageContaining("NOT_FOUND");
+    assertThatThrownBy(
+            () ->
+                globex
+                    .watchJob(WatchJobRequest.newBuilder().setJobId(jobId).build())
+                    .forEachRemaining(e -> {}))
+        .hasMessageContaining("NOT_FOUND");
+    assertThat(globex.listJobs(ListJobsRequest.getDefaultInstance()).getJobsList())
+        .noneMatch(j -> j.getSpec().getTenant().equals("acme"));
+    assertThatThrownBy(
+            () -> globex.listJobs(ListJobsRequest.newBuilder().setTenant("acme").build()))
+        .hasMessageContaining("PERMISSION_DENIED");
+    assertThat(trainer.listJobs(ListJobsRequest.getDefaultInstance()).getJobsList())
+        .anyMatch(j -> j.getSpec().getJobId().equals(jobId))
+        .allMatch(j -> j.getSpec().getTenant().equals("acme"));
+    assertThat(watch(jobId).getLast().getState()).isIn(JobState.SUCCEEDED, JobState.FAILED);
   }
 
   @Test
@@ -244,6 +292,19 @@ class TrainerServiceTest {
                   .setJobId("bad-dataset")
                   .setDatasetSnapshot("datasets/acme/nothing/snapshots/0/manifest.json")
                   .build()));
+      producer.send(
+          new ProducerRecord<>(
+              requests,
+              "acme/bad",
+              spec("bad")
+                  .setJobId("other-tenants-data")
+                  .setDatasetSnapshot(globexSnapshot)
+                  .build()));
+      producer.send(
+          new ProducerRecord<>(
+              requests,
+              "acme/bad",
+              spec("bad").setJobId("host-path-model").setBaseModel("/etc/hostname").build()));
     }
     String eventsTopic = (String) props.get("trainer.events-topic");
     await()
@@ -267,6 +328,18 @@ class TrainerServiceTest {
                         assertThat(e.getJobId()).isEqualTo("bad-dataset");
                         assertThat(e.getError())
                             .contains("dataset_snapshot: no dataset snapshot manifest at");
+                      });
+              assertThat(failed)
+                  .anySatisfy(
+                      e -> {
+                        assertThat(e.getJobId()).isEqualTo("other-tenants-data");
+                        assertThat(e.getError()).contains("not a snapshot of this job's tenant");
+                      });
+              assertThat(failed)
+                  .anySatisfy(
+                      e -> {
+                        assertThat(e.getJobId()).isEqualTo("host-path-model");
+                        assertThat(e.getError()).contains("tuneloop.models.allowed-model-dirs");
                       });
             });
     assertThat(

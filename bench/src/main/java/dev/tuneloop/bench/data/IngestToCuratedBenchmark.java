@@ -25,10 +25,13 @@ import dev.tuneloop.proto.v1.IngestServiceGrpc;
 import dev.tuneloop.proto.v1.Source;
 import dev.tuneloop.proto.v1.SubmitRequest;
 import dev.tuneloop.proto.v1.SubmitSummary;
+import dev.tuneloop.servicekit.auth.AuthConfiguration;
+import dev.tuneloop.servicekit.auth.GrpcAuthInterceptor;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Duration;
@@ -173,7 +176,13 @@ public final class IngestToCuratedBenchmark implements Callable<Integer> {
             new RecentIds(1_000_000),
             new InFlightLimiter(4000, Duration.ofSeconds(30)));
     Server server =
-        ServerBuilder.forPort(0).addService(new IngestGrpcEndpoint(ingest, 1024)).build().start();
+        ServerBuilder.forPort(0)
+            .addService(new IngestGrpcEndpoint(ingest, 1024))
+            .intercept( // the endpoint takes the tenant from the call's credentials
+                new GrpcAuthInterceptor(
+                    new AuthConfiguration(true, List.of(TENANT_KEY + ":bench"), List.of())))
+            .build()
+            .start();
     ManagedChannel channel =
         ManagedChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext().build();
     CurationWorker worker =
@@ -235,6 +244,7 @@ public final class IngestToCuratedBenchmark implements Callable<Integer> {
     CompletableFuture<SubmitSummary> summary = new CompletableFuture<>();
     StreamObserver<SubmitRequest> stream =
         IngestServiceGrpc.newStub(channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(credentials()))
             .submitStream(
                 new StreamObserver<>() {
                   @Override
@@ -259,5 +269,14 @@ public final class IngestToCuratedBenchmark implements Callable<Integer> {
     while (consumer.assignment().isEmpty()) {
       consumer.poll(Duration.ofMillis(100));
     }
+  }
+
+  /** A random tenant key of this run's in-process ingest server. */
+  private static final String TENANT_KEY = java.util.UUID.randomUUID().toString();
+
+  private static io.grpc.Metadata credentials() {
+    io.grpc.Metadata headers = new io.grpc.Metadata();
+    headers.put(GrpcAuthInterceptor.AUTHORIZATION, "Bearer " + TENANT_KEY);
+    return headers;
   }
 }

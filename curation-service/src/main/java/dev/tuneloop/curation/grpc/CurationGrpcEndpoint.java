@@ -7,10 +7,12 @@ import dev.tuneloop.platform.kafka.Topics;
 import dev.tuneloop.proto.v1.CurationServiceGrpc;
 import dev.tuneloop.proto.v1.DatasetStats;
 import dev.tuneloop.proto.v1.DatasetStatsRequest;
+import dev.tuneloop.servicekit.auth.Caller;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 
-/** gRPC CurationService: a dataset's decision counts and retrain state. */
+/** gRPC CurationService: a dataset's decision counts and retrain state, for the caller's tenant. */
 public class CurationGrpcEndpoint extends CurationServiceGrpc.CurationServiceImplBase {
 
   private final StatsBook stats;
@@ -23,14 +25,19 @@ public class CurationGrpcEndpoint extends CurationServiceGrpc.CurationServiceImp
 
   @Override
   public void getDatasetStats(DatasetStatsRequest request, StreamObserver<DatasetStats> response) {
-    if (request.getTenant().isBlank() || request.getDataset().isBlank()) {
-      response.onError(
-          Status.INVALID_ARGUMENT
-              .withDescription("tenant and dataset are required")
-              .asRuntimeException());
+    String tenant;
+    try {
+      tenant = Caller.tenantFor(request.getTenant()); // the credentials' tenant, never another
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
       return;
     }
-    response.onNext(stats(request.getTenant(), request.getDataset()));
+    if (request.getDataset().isBlank()) {
+      response.onError(
+          Status.INVALID_ARGUMENT.withDescription("dataset is required").asRuntimeException());
+      return;
+    }
+    response.onNext(stats(tenant, request.getDataset()));
     response.onCompleted();
   }
 

@@ -1,6 +1,7 @@
 package dev.tuneloop.curation.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.MessageLite;
@@ -13,8 +14,10 @@ import dev.tuneloop.proto.v1.DatasetStatsRequest;
 import dev.tuneloop.proto.v1.Example;
 import dev.tuneloop.proto.v1.PromptResponse;
 import dev.tuneloop.servicekit.testing.ServiceProbe;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.time.Duration;
@@ -86,7 +89,7 @@ class CurationServiceTest {
       ManagedChannel channel =
           ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
       try {
-        var stub = CurationServiceGrpc.newBlockingStub(channel);
+        var stub = TestCredentials.asTenant(CurationServiceGrpc.newBlockingStub(channel), "acme");
         await()
             .atMost(Duration.ofSeconds(60))
             .until(
@@ -116,6 +119,31 @@ class CurationServiceTest {
                 DatasetStatsRequest.newBuilder().setTenant("acme").setDataset("strict").build());
         assertThat(strict.getCurated()).isZero();
         assertThat(strict.getRejectedByReasonMap()).containsExactly(Map.entry("PII", 1L));
+
+        // Another tenant's key sees its own (empty) dataset of that name, and cannot name acme.
+        var globex =
+            TestCredentials.withKey(
+                CurationServiceGrpc.newBlockingStub(channel), TestCredentials.GLOBEX_KEY);
+        assertThat(
+                globex
+                    .getDatasetStats(DatasetStatsRequest.newBuilder().setDataset("support").build())
+                    .getCurated())
+            .isZero();
+        assertThatThrownBy(
+                () ->
+                    globex.getDatasetStats(
+                        DatasetStatsRequest.newBuilder()
+                            .setTenant("acme")
+                            .setDataset("support")
+                            .build()))
+            .isInstanceOf(StatusRuntimeException.class)
+            .hasMessageContaining("PERMISSION_DENIED");
+        assertThatThrownBy(
+                () ->
+                    CurationServiceGrpc.newBlockingStub(channel)
+                        .getDatasetStats(
+                            DatasetStatsRequest.newBuilder().setDataset("support").build()))
+            .hasMessageContaining("UNAUTHENTICATED");
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }

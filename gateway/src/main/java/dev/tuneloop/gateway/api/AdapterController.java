@@ -27,7 +27,7 @@ public class AdapterController {
     try {
       return JsonBodies.print(
           upstreams
-              .inference()
+              .inference(Tenant.of(http))
               .listAdapters(ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build()));
     } catch (StatusRuntimeException e) {
       throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);

@@ -76,13 +76,13 @@ public class DatasetController {
         UpstreamLimits.checkMessageSize(record.getSerializedSize());
         records.add(record);
       }
-      SubmitSummary summary = streamer.submitAll(records);
+      SubmitSummary summary = streamer.submitAll(tenant, records);
       return JsonBodies.print(summary);
     }
     SubmitRequest record = record(tenant, dataset, json, chosenFormat, "body", key);
     UpstreamLimits.checkMessageSize(record.getSerializedSize());
     try {
-      SubmitResponse response = upstreams.ingest().submit(record);
+      SubmitResponse response = upstreams.ingest(Tenant.of(http)).submit(record);
       return JsonBodies.print(response);
     } catch (StatusRuntimeException e) {
       throw UpstreamErrors.toApi(Upstreams.INGEST, e);
@@ -97,7 +97,7 @@ public class DatasetController {
     SubmitTranscriptRequest request =
         TranscriptJson.parse(JsonBodies.parse(body), Tenant.of(http), dataset);
     try {
-      return JsonBodies.print(upstreams.ingest().submitTranscript(request));
+      return JsonBodies.print(upstreams.ingest(Tenant.of(http)).submitTranscript(request));
     } catch (StatusRuntimeException e) {
       throw UpstreamErrors.toApi(Upstreams.INGEST, e);
     }
@@ -109,7 +109,7 @@ public class DatasetController {
     try {
       return JsonBodies.print(
           upstreams
-              .curation()
+              .curation(Tenant.of(http))
               .getDatasetStats(
                   DatasetStatsRequest.newBuilder()
                       .setTenant(Tenant.of(http))

@@ -19,11 +19,11 @@ final class ExampleStreamer {
     this.upstreams = upstreams;
   }
 
-  SubmitSummary submitAll(List<SubmitRequest> records) {
+  SubmitSummary submitAll(String tenant, List<SubmitRequest> records) {
     CompletableFuture<SubmitSummary> summary = new CompletableFuture<>();
     StreamObserver<SubmitRequest> requests =
         upstreams
-            .ingestAsync()
+            .ingestAsync(tenant)
             .submitStream(
                 new StreamObserver<>() {
                   @Override

@@ -69,7 +69,7 @@ public class JobController {
     if (spec.getRequestedBy().isEmpty()) {
       spec.setRequestedBy("gateway");
     }
-    JobStatus status = call(() -> upstreams.trainer().submitJob(spec.build()));
+    JobStatus status = call(() -> upstreams.trainer(Tenant.of(http)).submitJob(spec.build()));
     return HttpResponse.created(JsonBodies.print(status))
         .contentType(MediaType.APPLICATION_JSON_TYPE);
   }
@@ -104,14 +104,19 @@ public class JobController {
         request.addStates(parseState(name.strip()));
       }
     }
-    ListJobsResponse jobs = call(() -> upstreams.trainer().listJobs(request.build()));
+    ListJobsResponse jobs =
+        call(() -> upstreams.trainer(Tenant.of(http)).listJobs(request.build()));
     return JsonBodies.print(jobs);
   }
 
   @Get(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
   public String get(HttpRequest<?> http, @PathVariable String id) {
     JobStatus status =
-        call(() -> upstreams.trainer().getJob(GetJobRequest.newBuilder().setJobId(id).build()));
+        call(
+            () ->
+                upstreams
+                    .trainer(Tenant.of(http))
+                    .getJob(GetJobRequest.newBuilder().setJobId(id).build()));
     return JsonBodies.print(ownJob(http, id, status));
   }
 
@@ -121,7 +126,9 @@ public class JobController {
     JobStatus status =
         call(
             () ->
-                upstreams.trainer().cancelJob(CancelJobRequest.newBuilder().setJobId(id).build()));
+                upstreams
+                    .trainer(Tenant.of(http))
+                    .cancelJob(CancelJobRequest.newBuilder().setJobId(id).build()));
     return JsonBodies.print(status);
   }
 

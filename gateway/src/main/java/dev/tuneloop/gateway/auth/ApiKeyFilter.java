@@ -1,6 +1,7 @@
 package dev.tuneloop.gateway.auth;
 
 import dev.tuneloop.gateway.api.ApiErrors;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
  * JSON error. Configured exempt paths (health, dashboard assets) pass without a key.
  */
 @ServerFilter(value = "/**", patternStyle = FilterPatternStyle.ANT)
+@Context // created at start, so missing or development keys stop the start, not the first request
 public class ApiKeyFilter {
   private static final Logger LOG = LoggerFactory.getLogger(ApiKeyFilter.class);
   private static final String BEARER = "Bearer ";
@@ -33,8 +35,17 @@ public class ApiKeyFilter {
     this.keys = ApiKeys.parse(config.apiKeys());
     if (config.enabled() && keys.isEmpty()) {
       throw new IllegalStateException(
-          "tuneloop.gateway.auth.enabled is true but tuneloop.gateway.auth.api-keys "
-              + "is empty: add \"key:tenant\" entries or set enabled: false");
+          "tuneloop.gateway.auth.enabled is true but tuneloop.gateway.auth.api-keys (env"
+              + " GATEWAY_API_KEYS) is empty: add \"key:tenant\" entries (create keys with"
+              + " `openssl rand -hex 32`, see docs/security.md) or set enabled: false");
+    }
+    if (config.enabled() && keys.tenantOf(DEV_KEY).isPresent() && !config.allowDevKey()) {
+      throw new IllegalStateException(
+          "tuneloop.gateway.auth.api-keys holds the development key \""
+              + DEV_KEY
+              + "\", which everyone knows: create keys with `openssl rand -hex 32` and set"
+              + " GATEWAY_API_KEYS (see docs/security.md); only the local default sets"
+              + " tuneloop.gateway.auth.allow-dev-key");
     }
     if (config.enabled() && keys.tenantOf(DEV_KEY).isPresent()) {
       LOG.warn(

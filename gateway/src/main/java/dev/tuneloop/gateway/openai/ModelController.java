@@ -61,7 +61,7 @@ public class ModelController {
     try {
       adapters =
           upstreams
-              .inference()
+              .inference(Tenant.of(http))
               .listAdapters(ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build());
     } catch (StatusRuntimeException e) {
       throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);

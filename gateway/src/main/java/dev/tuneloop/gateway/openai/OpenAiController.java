@@ -80,7 +80,7 @@ public class OpenAiController {
    */
   private ChatResponse complete(HttpRequest<?> http, ChatRequest request) {
     UnaryCall call = new UnaryCall();
-    upstreams.inferenceStreaming().chat(request, call);
+    upstreams.inferenceStreaming(request.getTenant()).chat(request, call);
     Channel connection =
         http instanceof NettyHttpRequest<?> netty
             ? netty.getChannelHandlerContext().channel()
@@ -109,7 +109,9 @@ public class OpenAiController {
    */
   private Flux<Event<String>> stream(String id, long created, ChatCompletionRequest parsed) {
     ChunkForwarder forwarder = new ChunkForwarder(id, created, parsed.model());
-    upstreams.inferenceStreaming().chatStream(parsed.request(), forwarder);
+    upstreams
+        .inferenceStreaming(parsed.request().getTenant())
+        .chatStream(parsed.request(), forwarder);
     forwarder.awaitFirstSignal();
     return forwarder.events();
   }
@@ -120,7 +122,7 @@ public class OpenAiController {
     try {
       adapters =
           upstreams
-              .inference()
+              .inference(Tenant.of(http))
               .listAdapters(ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build());
     } catch (StatusRuntimeException e) {
       throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);

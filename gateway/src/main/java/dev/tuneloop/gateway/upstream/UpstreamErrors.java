@@ -5,12 +5,16 @@ import dev.tuneloop.gateway.api.UpstreamLimits;
 import io.grpc.Status;
 import io.micronaut.http.HttpStatus;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a gRPC failure of an upstream service into the HTTP answer a client understands, naming the
  * service.
  */
 public final class UpstreamErrors {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamErrors.class);
+
   private UpstreamErrors() {}
 
   public static ApiException toApi(String service, Throwable error) {
@@ -35,8 +39,21 @@ public final class UpstreamErrors {
       case RESOURCE_EXHAUSTED ->
           new ApiException(
               HttpStatus.TOO_MANY_REQUESTS, "rate_limited", null, service + " is busy: " + detail);
-      case PERMISSION_DENIED, UNAUTHENTICATED ->
+      case PERMISSION_DENIED ->
           new ApiException(HttpStatus.FORBIDDEN, "permission_denied", null, detail);
+      case UNAUTHENTICATED -> { // the gateway's own token, not the client's key: an operator's
+        // problem
+        LOG.warn(
+            "{} refused the gateway's credentials ({}): check"
+                + " tuneloop.gateway.upstreams.service-token against its tuneloop.auth.service-tokens",
+            service,
+            detail);
+        yield new ApiException(
+            HttpStatus.BAD_GATEWAY,
+            "upstream_error",
+            null,
+            service + " refused the gateway's credentials");
+      }
       case UNIMPLEMENTED ->
           new ApiException(
               HttpStatus.NOT_IMPLEMENTED,

@@ -4,19 +4,27 @@ import dev.tuneloop.proto.v1.CurationServiceGrpc;
 import dev.tuneloop.proto.v1.InferenceServiceGrpc;
 import dev.tuneloop.proto.v1.IngestServiceGrpc;
 import dev.tuneloop.proto.v1.TrainerServiceGrpc;
+import dev.tuneloop.servicekit.auth.AuthConfiguration;
+import dev.tuneloop.servicekit.auth.GrpcAuthInterceptor;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.MetadataUtils;
+import io.micronaut.context.annotation.Context;
 import jakarta.annotation.PreDestroy;
-import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One gRPC channel per upstream service. Channels connect lazily and reconnect on their own, so the
- * gateway starts (and answers 503 naming the service) while an upstream is down.
+ * gateway starts (and answers 503 naming the service) while an upstream is down. Every stub is for
+ * one tenant: its calls carry the gateway's service token and the tenant the API key authenticated
+ * ({@code x-tuneloop-tenant}), which is what the services scope the call to.
  */
-@Singleton
+@Context // created at start, so a missing service token stops the start
 public class Upstreams {
   public static final String INGEST = "ingest-service";
   public static final String CURATION = "curation-service";
@@ -29,8 +37,17 @@ public class Upstreams {
   private final ManagedChannel trainer;
   private final ManagedChannel inference;
 
-  public Upstreams(UpstreamConfig config) {
+  private final String serviceToken;
+
+  public Upstreams(UpstreamConfig config, AuthConfiguration auth) {
     this.config = config;
+    this.serviceToken = config.serviceToken() == null ? "" : config.serviceToken().strip();
+    if (serviceToken.isEmpty() && auth.enabled()) {
+      throw new IllegalStateException(
+          "tuneloop.gateway.upstreams.service-token (env GATEWAY_SERVICE_TOKEN) is empty: the"
+              + " services accept the gateway only with one of their tuneloop.auth.service-tokens"
+              + " (see docs/security.md), or set tuneloop.auth.enabled=false everywhere");
+    }
     this.ingest = channel(config.ingest());
     this.curation = channel(config.curation());
     this.trainer = channel(config.trainer());
@@ -41,41 +58,47 @@ public class Upstreams {
     return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
   }
 
-  public IngestServiceGrpc.IngestServiceBlockingStub ingest() {
-    return IngestServiceGrpc.newBlockingStub(ingest)
-        .withDeadlineAfter(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  public IngestServiceGrpc.IngestServiceBlockingStub ingest(String tenant) {
+    return forTenant(IngestServiceGrpc.newBlockingStub(ingest), tenant, config.callTimeout());
   }
 
   /** Async stub for client streaming (SubmitStream). */
-  public IngestServiceGrpc.IngestServiceStub ingestAsync() {
-    return IngestServiceGrpc.newStub(ingest)
-        .withDeadlineAfter(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  public IngestServiceGrpc.IngestServiceStub ingestAsync(String tenant) {
+    return forTenant(IngestServiceGrpc.newStub(ingest), tenant, config.callTimeout());
   }
 
-  public CurationServiceGrpc.CurationServiceBlockingStub curation() {
-    return CurationServiceGrpc.newBlockingStub(curation)
-        .withDeadlineAfter(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  public CurationServiceGrpc.CurationServiceBlockingStub curation(String tenant) {
+    return forTenant(CurationServiceGrpc.newBlockingStub(curation), tenant, config.callTimeout());
   }
 
-  public TrainerServiceGrpc.TrainerServiceBlockingStub trainer() {
-    return TrainerServiceGrpc.newBlockingStub(trainer)
-        .withDeadlineAfter(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  public TrainerServiceGrpc.TrainerServiceBlockingStub trainer(String tenant) {
+    return forTenant(TrainerServiceGrpc.newBlockingStub(trainer), tenant, config.callTimeout());
   }
 
-  public InferenceServiceGrpc.InferenceServiceBlockingStub inference() {
-    return InferenceServiceGrpc.newBlockingStub(inference)
-        .withDeadlineAfter(config.callTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  public InferenceServiceGrpc.InferenceServiceBlockingStub inference(String tenant) {
+    return forTenant(InferenceServiceGrpc.newBlockingStub(inference), tenant, config.callTimeout());
   }
 
   /** For chat: a longer deadline, since generation may take a while. */
-  public InferenceServiceGrpc.InferenceServiceBlockingStub inferenceChat() {
-    return InferenceServiceGrpc.newBlockingStub(inference)
-        .withDeadlineAfter(config.chatTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  public InferenceServiceGrpc.InferenceServiceBlockingStub inferenceChat(String tenant) {
+    return forTenant(InferenceServiceGrpc.newBlockingStub(inference), tenant, config.chatTimeout());
   }
 
-  public InferenceServiceGrpc.InferenceServiceStub inferenceStreaming() {
-    return InferenceServiceGrpc.newStub(inference)
-        .withDeadlineAfter(config.chatTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  public InferenceServiceGrpc.InferenceServiceStub inferenceStreaming(String tenant) {
+    return forTenant(InferenceServiceGrpc.newStub(inference), tenant, config.chatTimeout());
+  }
+
+  /**
+   * The stub with the call credentials of the gateway acting for {@code tenant}, and a deadline.
+   */
+  private <S extends AbstractStub<S>> S forTenant(S stub, String tenant, Duration timeout) {
+    Metadata headers = new Metadata();
+    if (!serviceToken.isEmpty()) {
+      headers.put(GrpcAuthInterceptor.AUTHORIZATION, "Bearer " + serviceToken);
+    }
+    headers.put(GrpcAuthInterceptor.TENANT, tenant);
+    return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+        .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @PreDestroy

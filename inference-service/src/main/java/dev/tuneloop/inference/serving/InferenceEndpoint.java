@@ -12,6 +12,7 @@ import dev.tuneloop.proto.v1.InferenceServiceGrpc;
 import dev.tuneloop.proto.v1.ListAdaptersRequest;
 import dev.tuneloop.proto.v1.ListAdaptersResponse;
 import dev.tuneloop.proto.v1.Usage;
+import dev.tuneloop.servicekit.auth.Caller;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -21,7 +22,10 @@ import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The gRPC face of {@link ChatService}: converts, hands off, maps failures to statuses. */
+/**
+ * The gRPC face of {@link ChatService}: converts, hands off, maps failures to statuses. A call
+ * chats with and lists the adapters of the tenant of its credentials ({@link Caller}) only.
+ */
 public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceEndpoint.class);
 
@@ -37,7 +41,7 @@ public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImpl
   public void chat(ChatRequest request, StreamObserver<ChatResponse> responses) {
     ServerCallStreamObserver<ChatResponse> call =
         (ServerCallStreamObserver<ChatResponse>) responses;
-    start(responses, () -> chats.chat(request, piece -> {}, call::isCancelled))
+    start(responses, () -> chats.chat(ownTenant(request), piece -> {}, call::isCancelled))
         .thenAccept(
             result -> {
               if (result.outcome().cancelled()) {
@@ -65,7 +69,7 @@ public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImpl
     start(
             responses,
             () -> {
-              ChatService.Prepared prepared = chats.prepare(request);
+              ChatService.Prepared prepared = chats.prepare(ownTenant(request));
               String version = prepared.adapterVersion();
               return prepared.submit(
                   piece ->
@@ -94,11 +98,21 @@ public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImpl
   @Override
   public void listAdapters(
       ListAdaptersRequest request, StreamObserver<ListAdaptersResponse> responses) {
+    String tenant;
+    try {
+      tenant = Caller.tenantFor(request.getTenant());
+    } catch (StatusRuntimeException e) {
+      responses.onError(e);
+      return;
+    }
     responses.onNext(
-        ListAdaptersResponse.newBuilder()
-            .addAllAdapters(adapters.list(request.getTenant()))
-            .build());
+        ListAdaptersResponse.newBuilder().addAllAdapters(adapters.list(tenant)).build());
     responses.onCompleted();
+  }
+
+  /** The request with the caller's tenant: another tenant's adapters are never reachable. */
+  private static ChatRequest ownTenant(ChatRequest request) {
+    return request.toBuilder().setTenant(Caller.tenantFor(request.getTenant())).build();
   }
 
   private static Usage usage(ChatEngine.Outcome outcome) {
@@ -132,6 +146,9 @@ public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImpl
   }
 
   static StatusRuntimeException toStatus(Throwable e) {
+    if (e instanceof StatusRuntimeException status) { // e.g. PERMISSION_DENIED from Caller
+      return status;
+    }
     Status status =
         switch (e) {
           case AdapterNotFoundException x -> Status.NOT_FOUND;

@@ -10,6 +10,7 @@ import dev.tuneloop.proto.v1.SubmitRequest;
 import dev.tuneloop.proto.v1.SubmitResponse;
 import dev.tuneloop.proto.v1.SubmitSummary;
 import dev.tuneloop.proto.v1.SubmitTranscriptRequest;
+import dev.tuneloop.servicekit.auth.Caller;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -20,6 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * gRPC IngestService: converts, hands off to {@link IngestService}, maps errors to status codes.
+ * Every record is written for the caller's tenant ({@link Caller}), whatever its tenant field says:
+ * a field naming another tenant is refused.
  */
 public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase {
 
@@ -37,13 +40,22 @@ public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase 
 
   @Override
   public void submit(SubmitRequest request, StreamObserver<SubmitResponse> response) {
-    reply(() -> ingest.submit(request, Source.SOURCE_GRPC), response);
+    reply(
+        () ->
+            ingest.submit(
+                request.toBuilder().setTenant(Caller.tenantFor(request.getTenant())).build(),
+                Source.SOURCE_GRPC),
+        response);
   }
 
   @Override
   public void submitTranscript(
       SubmitTranscriptRequest request, StreamObserver<SubmitResponse> response) {
-    reply(() -> ingest.submitTranscript(request), response);
+    reply(
+        () ->
+            ingest.submitTranscript(
+                request.toBuilder().setTenant(Caller.tenantFor(request.getTenant())).build()),
+        response);
   }
 
   /**
@@ -55,6 +67,7 @@ public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase 
   public StreamObserver<SubmitRequest> submitStream(StreamObserver<SubmitSummary> response) {
     ServerCallStreamObserver<SubmitSummary> call =
         (ServerCallStreamObserver<SubmitSummary>) response;
+    Caller caller = Caller.current(); // the interceptor put it there; fails closed without one
     call.disableAutoRequest();
     call.request(streamWindow);
     StreamTally tally = new StreamTally();
@@ -67,8 +80,12 @@ public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase 
         pending.incrementAndGet();
         CompletableFuture<IngestService.Written> written;
         try {
-          written = ingest.write(ingest.intake().toExample(request, Source.SOURCE_GRPC_STREAM));
+          SubmitRequest scoped =
+              request.toBuilder().setTenant(caller.scope(request.getTenant())).build();
+          written = ingest.write(ingest.intake().toExample(scoped, Source.SOURCE_GRPC_STREAM));
         } catch (InvalidRecordException | BackpressureException e) {
+          written = CompletableFuture.failedFuture(e);
+        } catch (StatusRuntimeException e) { // a record naming another tenant fails alone
           written = CompletableFuture.failedFuture(e);
         }
         written.whenComplete(
@@ -112,6 +129,9 @@ public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase 
     CompletableFuture<SubmitResponse> result;
     try {
       result = call.start();
+    } catch (StatusRuntimeException e) { // e.g. PERMISSION_DENIED for another tenant
+      response.onError(e);
+      return;
     } catch (RuntimeException e) {
       response.onError(status(e));
       return;

@@ -31,6 +31,7 @@ import dev.tuneloop.proto.v1.SubmitTranscriptRequest;
 import dev.tuneloop.proto.v1.Transcript;
 import dev.tuneloop.proto.v1.TranscriptPolicy;
 import dev.tuneloop.proto.v1.TranscriptTurn;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
@@ -80,11 +81,15 @@ class IngestKafkaTest {
     server =
         ServerBuilder.forPort(0)
             .addService(new IngestGrpcEndpoint(service(new RecentIds(10_000)), 64))
+            .intercept(TestCredentials.interceptor())
             .build()
             .start();
     channel =
         ManagedChannelBuilder.forAddress("localhost", server.getPort()).usePlaintext().build();
-    blocking = IngestServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    blocking =
+        TestCredentials.asTenant(
+            IngestServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS),
+            "acme");
   }
 
   private IngestService service(RecentIds ids) {
@@ -157,6 +162,36 @@ class IngestKafkaTest {
   }
 
   @Test
+  void recordsAreWrittenForTheTenantOfTheCredentialsOnly() {
+    var acmeKey =
+        TestCredentials.withKey(
+            IngestServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS),
+            TestCredentials.ACME_KEY);
+    SubmitResponse unnamed = acmeKey.submit(pair(7).toBuilder().clearTenant().build());
+    assertThatThrownBy(() -> acmeKey.submit(pair(8).toBuilder().setTenant("globex").build()))
+        .isInstanceOf(StatusRuntimeException.class)
+        .hasMessageContaining("PERMISSION_DENIED");
+    assertThatThrownBy(
+            () ->
+                IngestServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .submit(pair(9)))
+        .hasMessageContaining("UNAUTHENTICATED");
+    assertThatThrownBy(
+            () ->
+                TestCredentials.asTenant(IngestServiceGrpc.newBlockingStub(channel), "globex")
+                    .submitTranscript(
+                        SubmitTranscriptRequest.newBuilder()
+                            .setTenant("acme")
+                            .setDataset("support")
+                            .build()))
+        .hasMessageContaining("PERMISSION_DENIED");
+    List<Example> raw = readRaw(1);
+    assertThat(raw).extracting(Example::getId).containsExactly(unnamed.getExampleIds(0));
+    assertThat(raw.getFirst().getTenant()).isEqualTo("acme");
+  }
+
+  @Test
   void invalidRecordIsRefusedWithTheReason() {
     assertThatThrownBy(
             () ->
@@ -178,7 +213,7 @@ class IngestKafkaTest {
   void streamSummaryCountsAcceptedDuplicatesAndFailuresWithPositions() throws Exception {
     CompletableFuture<SubmitSummary> summary = new CompletableFuture<>();
     StreamObserver<SubmitRequest> stream =
-        IngestServiceGrpc.newStub(channel)
+        TestCredentials.asTenant(IngestServiceGrpc.newStub(channel), "acme")
             .submitStream(
                 new StreamObserver<>() {
                   @Override
@@ -204,14 +239,17 @@ class IngestKafkaTest {
             .setDataset("support")
             .setJson("not json")
             .build());
+    stream.onNext(pair(900).toBuilder().setTenant("globex").build()); // not the caller's tenant
     stream.onCompleted();
     SubmitSummary s = summary.get(60, TimeUnit.SECONDS);
-    assertThat(s.getReceived()).isEqualTo(502);
+    assertThat(s.getReceived()).isEqualTo(503);
     assertThat(s.getAccepted()).isEqualTo(500);
     assertThat(s.getDuplicates()).isEqualTo(1);
-    assertThat(s.getFailed()).isEqualTo(1);
+    assertThat(s.getFailed()).isEqualTo(2);
     assertThat(s.getErrors(0).getIndex()).isEqualTo(501);
     assertThat(s.getErrors(0).getMessage()).contains("not valid JSON");
+    assertThat(s.getErrors(1).getIndex()).isEqualTo(502);
+    assertThat(s.getErrors(1).getMessage()).contains("PERMISSION_DENIED");
     assertThat(readRaw(500)).hasSize(500);
   }
 

@@ -8,6 +8,7 @@ import dev.tuneloop.proto.v1.IngestServiceGrpc;
 import dev.tuneloop.proto.v1.SubmitRequest;
 import dev.tuneloop.proto.v1.SubmitResponse;
 import dev.tuneloop.servicekit.testing.ServiceProbe;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
@@ -58,7 +59,7 @@ class IngestServiceBootSubmitTest {
     ManagedChannel channel =
         ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
     try {
-      return IngestServiceGrpc.newBlockingStub(channel)
+      return TestCredentials.asTenant(IngestServiceGrpc.newBlockingStub(channel), "acme")
           .withDeadlineAfter(30, TimeUnit.SECONDS)
           .submit(request);
     } finally {

@@ -45,6 +45,7 @@ public final class ServiceProbe {
     props.put("s3.secret-key", infra.s3().secretKey());
     props.put("s3.bucket", infra.s3().bucket());
     props.put("s3.region", infra.s3().region());
+    props.putAll(TestCredentials.properties());
     props.putAll(overrides);
     return props;
   }
@@ -113,6 +114,53 @@ public final class ServiceProbe {
             + text
             + "; last: "
             + (last == null ? "none" : last.statusCode() + " " + last.body()));
+  }
+
+  /**
+   * Management endpoints no service may expose: read configuration, beans, threads or routes,
+   * change log levels, refresh or stop the context.
+   */
+  public static final List<String> LOCKED_ENDPOINTS =
+      List.of(
+          "GET /loggers",
+          "GET /beans",
+          "GET /threaddump",
+          "GET /env",
+          "GET /routes",
+          "GET /info",
+          "GET /caches",
+          "GET /metrics",
+          "POST /refresh",
+          "POST /stop");
+
+  /**
+   * The {@link #LOCKED_ENDPOINTS} that answered anything but 401, 403 or 404, with the status.
+   *
+   * @param bearer sent as {@code Authorization: Bearer}, or null for none
+   */
+  public static List<String> exposedManagementEndpoints(EmbeddedServer server, String bearer)
+      throws Exception {
+    List<String> exposed = new java.util.ArrayList<>();
+    try (HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+      for (String endpoint : LOCKED_ENDPOINTS) {
+        String[] methodAndPath = endpoint.split(" ");
+        HttpRequest.Builder request =
+            HttpRequest.newBuilder(URI.create(server.getURL() + methodAndPath[1]))
+                .timeout(Duration.ofSeconds(10))
+                .method(methodAndPath[0], HttpRequest.BodyPublishers.ofString("{}"))
+                .header("Content-Type", "application/json");
+        if (bearer != null) {
+          request.header("Authorization", "Bearer " + bearer);
+        }
+        int status =
+            client.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        if (status != 401 && status != 403 && status != 404) {
+          exposed.add(endpoint + " -> " + status);
+        }
+      }
+    }
+    return exposed;
   }
 
   /** The standard gRPC health check of the whole server (service name ""). */

@@ -37,6 +37,11 @@ public final class TrainingSpecs {
     var problems = new ArrayList<String>();
     requireName(problems, "tenant", spec.getTenant());
     requireName(problems, "adapter_name", spec.getAdapterName());
+    if (!spec.getJobId().isEmpty()) { // empty: the trainer assigns one
+      requireName(problems, "job_id", spec.getJobId());
+    }
+    ownSnapshot(problems, "dataset_snapshot", spec.getDatasetSnapshot(), spec.getTenant());
+    ownSnapshot(problems, "eval_dataset_snapshot", spec.getEvalDatasetSnapshot(), spec.getTenant());
     if (spec.getBaseModel().isBlank()) {
       problems.add(
           "base_model: required (\"stories260K\", an object key under models/, or a local path)");
@@ -201,13 +206,33 @@ public final class TrainingSpecs {
   private static void requireName(List<String> problems, String field, String value) {
     if (value.isBlank()) {
       problems.add(field + ": required");
-    } else if (!SAFE_NAME.matcher(value).matches()) {
+    } else if (!SAFE_NAME.matcher(value).matches() || value.contains("..")) {
       problems.add(
           field
               + ": \""
               + value
-              + "\" must be 1-128 letters, digits, '.', '_' or '-' and start with"
-              + " a letter or digit (it becomes part of object keys)");
+              + "\" must be 1-128 letters, digits, '.', '_' or '-', start with"
+              + " a letter or digit and not contain \"..\" (it becomes part of object keys)");
+    }
+  }
+
+  /**
+   * A job reads only its own tenant's snapshots: the key must lie under {@code datasets/{tenant}/},
+   * without a ".." that would climb out of it.
+   */
+  private static void ownSnapshot(List<String> problems, String field, String key, String tenant) {
+    if (key.isEmpty()) {
+      return; // dataset_snapshot's absence is reported above; the eval snapshot is optional
+    }
+    String folder = "datasets/" + tenant + "/";
+    if (!key.startsWith(folder) || key.contains("..") || key.contains("//")) {
+      problems.add(
+          field
+              + ": \""
+              + key
+              + "\" is not a snapshot of this job's tenant (expected a key under "
+              + folder
+              + ")");
     }
   }
 

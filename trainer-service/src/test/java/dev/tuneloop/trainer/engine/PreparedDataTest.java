@@ -10,7 +10,11 @@ class PreparedDataTest {
 
   static TrainingConfig config(TrainingJobSpec.Builder spec) {
     return TrainingSpecs.toConfig(
-        spec.setTenant("t").setAdapterName("a").setBaseModel("m").setDatasetSnapshot("d").build(),
+        spec.setTenant("t")
+            .setAdapterName("a")
+            .setBaseModel("m")
+            .setDatasetSnapshot("datasets/t/d/snapshots/1/manifest.json")
+            .build(),
         512);
   }
 

@@ -205,4 +205,46 @@ class TrainingSpecsTest {
         .contains("target_modules: unknown module \"lm_head\"; inference can apply LoRA only to")
         .contains("q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj");
   }
+
+  @Test
+  void jobIdsFollowTheNameRule() {
+    for (String id : List.of("../escape", "a/b", "job@v1", "a..b", "-dash", "x".repeat(129))) {
+      assertThat(rejected(minimal().setJobId(id).build()).getMessage())
+          .as(id)
+          .contains("job_id: \"" + id + "\"");
+    }
+    TrainingSpecs.toConfig(minimal().setJobId("foobear-1.a_b").build(), 512);
+  }
+
+  @Test
+  void aJobReadsOnlyItsOwnTenantsSnapshots() {
+    assertThat(
+            rejected(
+                    minimal()
+                        .setDatasetSnapshot("datasets/globex/foo/snapshots/1/manifest.json")
+                        .build())
+                .getMessage())
+        .contains("dataset_snapshot: \"datasets/globex/foo/snapshots/1/manifest.json\"")
+        .contains("datasets/acme/");
+    assertThat(
+            rejected(
+                    minimal()
+                        .setEvalDatasetSnapshot(
+                            "datasets/acme/../globex/e/snapshots/1/manifest.json")
+                        .build())
+                .getMessage())
+        .contains("eval_dataset_snapshot");
+    assertThat(
+            rejected(minimal().setDatasetSnapshot("adapters/acme/x/training.json").build())
+                .getMessage())
+        .contains("dataset_snapshot");
+    assertThat(
+            rejected(
+                    minimal()
+                        .setTenant("acme2")
+                        .setDatasetSnapshot("datasets/acme/foo/snapshots/1/manifest.json")
+                        .build())
+                .getMessage())
+        .contains("datasets/acme2/");
+  }
 }

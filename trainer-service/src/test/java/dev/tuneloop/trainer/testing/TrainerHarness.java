@@ -13,6 +13,7 @@ import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.platform.testing.Infra;
 import dev.tuneloop.proto.v1.TrainerServiceGrpc;
 import dev.tuneloop.servicekit.testing.ServiceProbe;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.micronaut.grpc.server.GrpcEmbeddedServer;
@@ -58,8 +59,15 @@ public final class TrainerHarness {
     return ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
   }
 
+  /** A stub acting for tenant {@code acme}, as the gateway does for its callers. */
   public static TrainerServiceGrpc.TrainerServiceBlockingStub stub(ManagedChannel channel) {
-    return TrainerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES);
+    return stub(channel, "acme");
+  }
+
+  public static TrainerServiceGrpc.TrainerServiceBlockingStub stub(
+      ManagedChannel channel, String tenant) {
+    return TestCredentials.asTenant(
+        TrainerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES), tenant);
   }
 
   /** Writes the sample pairs as a dataset snapshot and returns its manifest key. */
