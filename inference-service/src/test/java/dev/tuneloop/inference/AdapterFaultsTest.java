@@ -27,6 +27,7 @@ import dev.tuneloop.proto.v1.InferenceServiceGrpc;
 import dev.tuneloop.proto.v1.ListAdaptersRequest;
 import dev.tuneloop.proto.v1.Role;
 import dev.tuneloop.proto.v1.SamplingParams;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -80,7 +81,8 @@ class AdapterFaultsTest {
         new InferenceConfig(BuiltinModels.STORIES260K, 4, 1, 16, true, topic, 8, MAX_RANK);
     server =
         InferenceServer.start(
-            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .intercept(TestCredentials.interceptor()),
             model,
             new PeftAdapterLoader(store, model),
             config,
@@ -89,7 +91,7 @@ class AdapterFaultsTest {
     channel =
         Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create())
             .build();
-    inference = InferenceServiceGrpc.newBlockingStub(channel);
+    inference = TestCredentials.asTenant(InferenceServiceGrpc.newBlockingStub(channel), TENANT);
     producer =
         new KafkaProducer<>(
             infra.kafka().producerProperties(), new StringSerializer(), new ProtobufSerializer<>());

@@ -14,6 +14,7 @@ import dev.tuneloop.proto.v1.Transcript;
 import dev.tuneloop.proto.v1.TranscriptPolicy;
 import dev.tuneloop.proto.v1.TranscriptTurn;
 import dev.tuneloop.servicekit.testing.ServiceProbe;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -57,7 +58,8 @@ class IngestServiceLimitsTest {
       try {
         // The deadline is a safety net: the old service spent minutes here, then ran out of memory.
         var stub =
-            IngestServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+            TestCredentials.asTenant(IngestServiceGrpc.newBlockingStub(channel), "acme")
+                .withDeadlineAfter(60, TimeUnit.SECONDS);
         assertThatThrownBy(() -> stub.submitTranscript(huge))
             .isInstanceOfSatisfying(
                 StatusRuntimeException.class,
@@ -66,7 +68,7 @@ class IngestServiceLimitsTest {
                   assertThat(e.getStatus().getDescription()).contains("(ingest.max-turns)");
                 });
         var after =
-            IngestServiceGrpc.newBlockingStub(channel)
+            TestCredentials.asTenant(IngestServiceGrpc.newBlockingStub(channel), "acme")
                 .withDeadlineAfter(30, TimeUnit.SECONDS)
                 .submit(
                     SubmitRequest.newBuilder()

@@ -4,18 +4,23 @@ import dev.tuneloop.proto.v1.IngestServiceGrpc;
 import dev.tuneloop.proto.v1.TrainerServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Every gRPC channel and stub the crash tests open, in one place: when the services start asking
- * for credentials, this is the one class that has to send them. One channel per target, kept across
- * a service's restarts (gRPC reconnects by itself); a stub per call, since a stub's deadline is
- * fixed when it is made.
+ * Every gRPC channel and stub the crash tests open, in one place, each call carrying the tenant key
+ * of "acme" ({@link CrashCluster} configures the services with it). One channel per target, kept
+ * across a service's restarts (gRPC reconnects by itself); a stub per call, since a stub's deadline
+ * is fixed when it is made.
  */
 final class Clients implements AutoCloseable {
+  /** The tenant key the crash cluster's services accept for tenant "acme". */
+  static final String TENANT_KEY = "sk-crash-" + java.util.UUID.randomUUID();
+
   private final Map<String, ManagedChannel> channels = new HashMap<>();
 
   /** A stub for one ingest call that must be answered within {@code deadline}. */
@@ -32,7 +37,19 @@ final class Clients implements AutoCloseable {
 
   private synchronized ManagedChannel channel(String target) {
     return channels.computeIfAbsent(
-        target, t -> ManagedChannelBuilder.forTarget(t).usePlaintext().build());
+        target,
+        t ->
+            ManagedChannelBuilder.forTarget(t)
+                .usePlaintext()
+                .intercept(MetadataUtils.newAttachHeadersInterceptor(credentials()))
+                .build());
+  }
+
+  private static Metadata credentials() {
+    Metadata headers = new Metadata();
+    headers.put(
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + TENANT_KEY);
+    return headers;
   }
 
   @Override

@@ -124,6 +124,11 @@ final class CrashCluster implements AutoCloseable {
     props.put("s3.bucket", s3.settings().bucket());
     props.put("s3.region", s3.settings().region());
     props.put("ai.djl.pytorch.num_threads", "1"); // two cores shared with the broker and the test
+    // The tests call the services as tenant "acme" with its own key (docs/security.md), on
+    // loopback.
+    props.put("tuneloop.auth.tenant-keys", Clients.TENANT_KEY + ":acme");
+    props.put("micronaut.server.host", "127.0.0.1");
+    props.put("grpc.server.host", "127.0.0.1");
     return props;
   }
 }
