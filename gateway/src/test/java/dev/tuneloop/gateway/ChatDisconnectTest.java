@@ -10,6 +10,7 @@ import dev.tuneloop.inference.InferenceServer;
 import dev.tuneloop.inference.adapters.AdapterUnavailableException;
 import dev.tuneloop.llm.checkpoint.BuiltinModels;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
+import dev.tuneloop.servicekit.testing.TestCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -53,19 +54,21 @@ class ChatDisconnectTest implements TestPropertyProvider {
     model = BuiltinModels.stories260K();
     inference =
         InferenceServer.start(
-            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()),
+            Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+                .intercept(TestCredentials.interceptor()),
             model,
             published -> {
               throw new AdapterUnavailableException("no adapters in this test", null);
             },
             new InferenceConfig(BuiltinModels.STORIES260K, 1, 1, 16, false, "unused"),
             meters);
-    return Map.of(
-        "tuneloop.inference.enabled", "false",
-        "tuneloop.gateway.upstreams.inference", "localhost:" + inference.port(),
-        "tuneloop.gateway.auth.api-keys", KEY + ":acme",
-        "micronaut.server.port", "-1",
-        "grpc.server.port", "${random.port}");
+    return GatewayHttp.withCredentials(
+        Map.of(
+            "tuneloop.inference.enabled", "false",
+            "tuneloop.gateway.upstreams.inference", "localhost:" + inference.port(),
+            "tuneloop.gateway.auth.api-keys", KEY + ":acme",
+            "micronaut.server.port", "-1",
+            "grpc.server.port", "${random.port}"));
   }
 
   @AfterAll

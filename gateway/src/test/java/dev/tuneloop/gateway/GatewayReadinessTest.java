@@ -27,11 +27,19 @@ import org.junit.jupiter.api.Test;
 class GatewayReadinessTest {
 
   private static Map<String, Object> upstreams(String target) {
-    return Map.of(
-        "tuneloop.gateway.upstreams.ingest", target,
-        "tuneloop.gateway.upstreams.curation", target,
-        "tuneloop.gateway.upstreams.trainer", target,
-        "tuneloop.gateway.upstreams.inference", target);
+    return new java.util.HashMap<String, Object>(
+        GatewayHttp.withCredentials(
+            Map.of(
+                "tuneloop.gateway.upstreams.ingest",
+                target,
+                "tuneloop.gateway.upstreams.curation",
+                target,
+                "tuneloop.gateway.upstreams.trainer",
+                target,
+                "tuneloop.gateway.upstreams.inference",
+                target,
+                "tuneloop.gateway.auth.api-keys",
+                "sk-ready:acme")));
   }
 
   private static int get(EmbeddedServer server, String path) throws Exception {

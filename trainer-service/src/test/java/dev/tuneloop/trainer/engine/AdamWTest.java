@@ -6,10 +6,12 @@ import static org.assertj.core.data.Offset.offset;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class AdamWTest {
@@ -20,6 +22,16 @@ class AdamWTest {
   static void start() {
     System.setProperty("ai.djl.offline", "true");
     manager = Engine.getEngine("PyTorch").newBaseManager();
+  }
+
+  /**
+   * Autograd's mode is per thread and starts on in PyTorch; DJL turns it off only on the thread
+   * that loads the engine. The optimizer runs where {@code Trainer.run} has turned it off, so the
+   * test does the same rather than depend on which test class loaded the engine first.
+   */
+  @BeforeEach
+  void outsideTheGradientCollector() {
+    JniUtils.setGradMode(false);
   }
 
   @AfterAll

@@ -49,7 +49,7 @@ class LrScheduleTest {
                 .setTenant("t")
                 .setAdapterName("a")
                 .setBaseModel("m")
-                .setDatasetSnapshot("d")
+                .setDatasetSnapshot("datasets/t/d/snapshots/1/manifest.json")
                 .build(),
             512);
     assertThat(LrSchedule.of(c, 100).warmupSteps()).isEqualTo(3);
