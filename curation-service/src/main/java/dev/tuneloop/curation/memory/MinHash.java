@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * MinHash signatures over word shingles: the share of equal slots in two signatures estimates the
- * Jaccard similarity of their shingle sets (standard error about sqrt(J(1-J)/slots), 0.035 at J=0.8
- * with 128 slots).
+ * MinHash signatures over shingles of words or of characters: the share of equal slots in two
+ * signatures estimates the Jaccard similarity of their shingle sets (standard error about
+ * sqrt(J(1-J)/slots), 0.035 at J=0.8 with 128 slots). Character shingles suit short texts: one
+ * changed word in a 15-word ticket changes 3 of 13 word trigrams but only about 5 of 80 character
+ * 5-grams.
  */
 public final class MinHash {
 
@@ -26,9 +28,20 @@ public final class MinHash {
   }
 
   private final int shingleSize;
+  private final boolean characters;
 
+  /** Word shingles of {@code shingleSize} words. */
   public MinHash(int shingleSize) {
+    this(shingleSize, false);
+  }
+
+  /**
+   * @param shingleSize words or characters per shingle
+   * @param characters whether shingles are runs of characters of the words joined by single spaces
+   */
+  public MinHash(int shingleSize, boolean characters) {
     this.shingleSize = shingleSize;
+    this.characters = characters;
   }
 
   public long[] signature(String text) {
@@ -59,6 +72,16 @@ public final class MinHash {
   Set<String> shingles(String text) {
     List<String> words = Text.words(text);
     Set<String> shingles = new LinkedHashSet<>();
+    if (characters) {
+      String joined = String.join(" ", words);
+      if (joined.length() <= shingleSize) {
+        shingles.add(joined);
+      }
+      for (int i = 0; i + shingleSize <= joined.length(); i++) {
+        shingles.add(joined.substring(i, i + shingleSize));
+      }
+      return shingles;
+    }
     if (words.size() <= shingleSize) {
       shingles.add(String.join(" ", words));
       return shingles;
