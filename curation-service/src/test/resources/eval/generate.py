@@ -290,6 +290,21 @@ for i, text in enumerate(REFUSALS):
 for i, (kind, p, r) in enumerate(pii_rows()):
     bad_by_split[split_of(i)].append(row(f"pii-{i:03d}", split_of(i), "PII", kind, p, r))
 
+# the blind rows (blind.py) join the held-out half
+exec(open("blind.py").read())
+for i, (p, r) in enumerate(BLIND_GOOD):
+    rows_by_split["heldout"].append(row(f"blind-good-{i:03d}", "heldout", "good", "ticket", p, r))
+for k, (i, kind, p2, r2) in enumerate(BLIND_DUPLICATES):
+    p, r = BLIND_GOOD[i]
+    bad_by_split["heldout"].append(row(f"blind-dup-{k:03d}", "heldout", "NEAR_DUPLICATE", kind, p2 or p, r2 or r, f"blind-good-{i:03d}"))
+for i, text in enumerate(BLIND_REFUSALS):
+    q = BLIND_GOOD[(i * 5) % len(BLIND_GOOD)][0]
+    bad_by_split["heldout"].append(row(f"blind-refusal-{i:03d}", "heldout", "REFUSAL", "refusal", q, text))
+for i, (fam, p, r) in enumerate(BLIND_INJECTIONS):
+    bad_by_split["heldout"].append(row(f"blind-tmpl-{i:03d}", "heldout", "TEMPLATE_INJECTION", fam, p, r))
+for i, (kind, p, r) in enumerate(BLIND_PII):
+    bad_by_split["heldout"].append(row(f"blind-pii-{i:03d}", "heldout", "PII", kind, p, r))
+
 with open("curation-eval.jsonl", "w") as out:
     for split in ("dev", "heldout"):
         bads = bad_by_split[split]
