@@ -85,7 +85,12 @@ public final class DuplicateText {
       t = GREETING.matcher(t).replaceFirst("");
       t = INTRODUCTION.matcher(t).replaceFirst("");
     }
-    t = SIGN_OFF.matcher(t).replaceFirst("");
+    // Sign-offs end a message: only its last 90 characters are searched (the regex is costly at
+    // every position of a long text). A cut tail starts with a sentinel so that "^" cannot match
+    // in the middle of a sentence.
+    int tail = Math.max(0, t.length() - 90);
+    String end = SIGN_OFF.matcher((tail > 0 ? "\u0000" : "") + t.substring(tail)).replaceFirst("");
+    t = t.substring(0, tail) + end.replace("\u0000", "");
     t = CANT.matcher(t).replaceAll("cannot");
     t = WONT.matcher(t).replaceAll("will not");
     t = NT.matcher(t).replaceAll(" not");

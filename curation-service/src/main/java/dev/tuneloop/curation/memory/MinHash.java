@@ -47,8 +47,7 @@ public final class MinHash {
   public long[] signature(String text) {
     long[] sig = new long[SLOTS];
     Arrays.fill(sig, Long.MAX_VALUE);
-    for (String shingle : shingles(text)) {
-      long base = fnv1a(shingle);
+    for (long base : shingleHashes(text)) {
       for (int i = 0; i < SLOTS; i++) {
         long h = mix(base ^ SEEDS[i]);
         if (h < sig[i]) {
@@ -90,6 +89,24 @@ public final class MinHash {
       shingles.add(String.join(" ", words.subList(i, i + shingleSize)));
     }
     return shingles;
+  }
+
+  /** The distinct FNV-1a hashes of the shingles; char shingles are hashed in place. */
+  private long[] shingleHashes(String text) {
+    if (!characters) {
+      return shingles(text).stream().mapToLong(MinHash::fnv1a).toArray();
+    }
+    String joined = String.join(" ", Text.words(text));
+    int n = Math.max(1, joined.length() - shingleSize + 1);
+    long[] hashes = new long[n];
+    for (int i = 0; i < n; i++) {
+      long h = 0xcbf29ce484222325L;
+      for (int j = i; j < Math.min(joined.length(), i + shingleSize); j++) {
+        h = (h ^ joined.charAt(j)) * 0x100000001b3L;
+      }
+      hashes[i] = h;
+    }
+    return Arrays.stream(hashes).distinct().toArray();
   }
 
   private static long fnv1a(String s) {
