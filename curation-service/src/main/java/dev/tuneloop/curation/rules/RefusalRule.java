@@ -50,13 +50,25 @@ public final class RefusalRule implements Rule {
         return "contains the refusal phrase \"" + phrase + "\"";
       }
     }
+    String ends = opening(text);
     for (Pattern p : patterns) {
-      Matcher m = p.matcher(text);
+      Matcher m = p.matcher(ends);
       if (m.find()) {
         return "reads as a refusal: \"" + m.group().strip() + "\" (refusal-patterns)";
       }
     }
     return null;
+  }
+
+  /**
+   * Refusal boilerplate opens or closes a reply; the patterns (not the phrases) search only its
+   * first 400 and last 200 characters, so a 5,000-character story costs no more than a short
+   * answer.
+   */
+  static String opening(String text) {
+    return text.length() <= 600
+        ? text
+        : text.substring(0, 400) + " \n " + text.substring(text.length() - 200);
   }
 
   static String fold(String content) {
