@@ -18,18 +18,12 @@ public final class MinHash {
 
   public static final int SLOTS = 128;
   private static final long[] SEEDS = new long[SLOTS];
-  // Slot i hashes a shingle as mix(shingle) * MULTIPLIERS[i] + SEEDS[i]: one multiply-add per slot
-  // (the minimum is decided by the high bits, where multiply-add hashing is universal), instead of
-  // a full mix per slot; character shingles give five times as many shingles as word ones.
-  private static final long[] MULTIPLIERS = new long[SLOTS];
 
   static {
     long s = 0x9E3779B97F4A7C15L;
     for (int i = 0; i < SLOTS; i++) {
       s = mix(s + 0x9E3779B97F4A7C15L);
       SEEDS[i] = s;
-      s = mix(s + 0x9E3779B97F4A7C15L);
-      MULTIPLIERS[i] = s | 1;
     }
   }
 
@@ -53,10 +47,9 @@ public final class MinHash {
   public long[] signature(String text) {
     long[] sig = new long[SLOTS];
     Arrays.fill(sig, Long.MAX_VALUE);
-    for (long shingle : shingleHashes(text)) {
-      long base = mix(shingle);
+    for (long base : shingleHashes(text)) {
       for (int i = 0; i < SLOTS; i++) {
-        long h = base * MULTIPLIERS[i] + SEEDS[i];
+        long h = mix(base ^ SEEDS[i]);
         if (h < sig[i]) {
           sig[i] = h;
         }
