@@ -30,8 +30,8 @@ public final class DatasetMemory {
   private final Map<String, List<PriorAnswer>> answersByPrompt = new HashMap<>();
   private final Set<String> decidedIds = new HashSet<>();
 
-  public DatasetMemory(int shingleSize, double nearDuplicateThreshold) {
-    this.minHash = new MinHash(shingleSize);
+  public DatasetMemory(MinHash minHash, double nearDuplicateThreshold) {
+    this.minHash = minHash;
     this.nearIndex = new LshIndex(nearDuplicateThreshold);
   }
 
@@ -85,12 +85,12 @@ public final class DatasetMemory {
 
   /**
    * System prompts are shared by whole datasets, so near-duplicate detection looks at the dialogue
-   * only.
+   * only, each message folded as a person would read it ({@link DuplicateText}).
    */
   static String similarityText(List<ChatMessage> messages) {
     return messages.stream()
         .filter(m -> m.getRole() != Role.ROLE_SYSTEM)
-        .map(ChatMessage::getContent)
+        .map(m -> DuplicateText.fold(m.getContent()))
         .collect(Collectors.joining("\n"));
   }
 

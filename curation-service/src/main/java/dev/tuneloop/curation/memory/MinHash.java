@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * MinHash signatures over word shingles: the share of equal slots in two signatures estimates the
- * Jaccard similarity of their shingle sets (standard error about sqrt(J(1-J)/slots), 0.035 at J=0.8
- * with 128 slots).
+ * MinHash signatures over shingles of words or of characters: the share of equal slots in two
+ * signatures estimates the Jaccard similarity of their shingle sets (standard error about
+ * sqrt(J(1-J)/slots), 0.035 at J=0.8 with 128 slots). Character shingles suit short texts: one
+ * changed word in a 15-word ticket changes 3 of 13 word trigrams but only about 5 of 80 character
+ * 5-grams.
  */
 public final class MinHash {
 
@@ -26,16 +28,26 @@ public final class MinHash {
   }
 
   private final int shingleSize;
+  private final boolean characters;
 
+  /** Word shingles of {@code shingleSize} words. */
   public MinHash(int shingleSize) {
+    this(shingleSize, false);
+  }
+
+  /**
+   * @param shingleSize words or characters per shingle
+   * @param characters whether shingles are runs of characters of the words joined by single spaces
+   */
+  public MinHash(int shingleSize, boolean characters) {
     this.shingleSize = shingleSize;
+    this.characters = characters;
   }
 
   public long[] signature(String text) {
     long[] sig = new long[SLOTS];
     Arrays.fill(sig, Long.MAX_VALUE);
-    for (String shingle : shingles(text)) {
-      long base = fnv1a(shingle);
+    for (long base : shingleHashes(text)) {
       for (int i = 0; i < SLOTS; i++) {
         long h = mix(base ^ SEEDS[i]);
         if (h < sig[i]) {
@@ -59,6 +71,16 @@ public final class MinHash {
   Set<String> shingles(String text) {
     List<String> words = Text.words(text);
     Set<String> shingles = new LinkedHashSet<>();
+    if (characters) {
+      String joined = String.join(" ", words);
+      if (joined.length() <= shingleSize) {
+        shingles.add(joined);
+      }
+      for (int i = 0; i + shingleSize <= joined.length(); i++) {
+        shingles.add(joined.substring(i, i + shingleSize));
+      }
+      return shingles;
+    }
     if (words.size() <= shingleSize) {
       shingles.add(String.join(" ", words));
       return shingles;
@@ -67,6 +89,24 @@ public final class MinHash {
       shingles.add(String.join(" ", words.subList(i, i + shingleSize)));
     }
     return shingles;
+  }
+
+  /** The distinct FNV-1a hashes of the shingles; char shingles are hashed in place. */
+  private long[] shingleHashes(String text) {
+    if (!characters) {
+      return shingles(text).stream().mapToLong(MinHash::fnv1a).toArray();
+    }
+    String joined = String.join(" ", Text.words(text));
+    int n = Math.max(1, joined.length() - shingleSize + 1);
+    long[] hashes = new long[n];
+    for (int i = 0; i < n; i++) {
+      long h = 0xcbf29ce484222325L;
+      for (int j = i; j < Math.min(joined.length(), i + shingleSize); j++) {
+        h = (h ^ joined.charAt(j)) * 0x100000001b3L;
+      }
+      hashes[i] = h;
+    }
+    return Arrays.stream(hashes).distinct().toArray();
   }
 
   private static long fnv1a(String s) {

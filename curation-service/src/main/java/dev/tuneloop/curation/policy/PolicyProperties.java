@@ -27,7 +27,9 @@ public final class PolicyProperties {
     KEYS.put("max-repetition", (b, v) -> b.maxRepetition = Double.parseDouble(v));
     KEYS.put(
         "near-duplicate-threshold", (b, v) -> b.nearDuplicateThreshold = Double.parseDouble(v));
+    KEYS.put("near-duplicate-shingles", (b, v) -> b.shingles = v.toLowerCase(Locale.ROOT));
     KEYS.put("shingle-size", (b, v) -> b.shingleSize = Integer.parseInt(v));
+    KEYS.put("char-shingle-size", (b, v) -> b.charShingleSize = Integer.parseInt(v));
     KEYS.put(
         "contradiction-max-similarity",
         (b, v) -> b.contradictionMaxSimilarity = Double.parseDouble(v));
@@ -41,6 +43,13 @@ public final class PolicyProperties {
                     .map(s -> s.strip().toLowerCase(Locale.ROOT))
                     .filter(s -> !s.isEmpty())
                     .toList());
+    // Semicolons separate the patterns: regular expressions contain commas ("[, ]+").
+    KEYS.put(
+        "refusal-patterns",
+        (b, v) ->
+            b.refusalPatterns =
+                Arrays.stream(v.split(";")).map(String::strip).filter(s -> !s.isEmpty()).toList());
+    KEYS.put("tokenizer-json", (b, v) -> b.tokenizerJson = v);
     KEYS.put("retrain.enabled", (b, v) -> b.retrainEnabled = bool(v));
     KEYS.put("retrain.adapter", (b, v) -> b.adapter = v);
     KEYS.put("retrain.min-new", (b, v) -> b.minNew = Integer.parseInt(v));
@@ -160,11 +169,15 @@ public final class PolicyProperties {
     int minResponseChars;
     double maxRepetition;
     double nearDuplicateThreshold;
+    String shingles;
     int shingleSize;
+    int charShingleSize;
     double contradictionMaxSimilarity;
     PiiAction pii;
     boolean filterRefusals;
     List<String> refusalPhrases;
+    List<String> refusalPatterns;
+    String tokenizerJson;
     boolean retrainEnabled;
     String adapter;
     int minNew;
@@ -187,11 +200,15 @@ public final class PolicyProperties {
       minResponseChars = p.minResponseChars();
       maxRepetition = p.maxRepetition();
       nearDuplicateThreshold = p.nearDuplicateThreshold();
+      shingles = p.shingles();
       shingleSize = p.shingleSize();
+      charShingleSize = p.charShingleSize();
       contradictionMaxSimilarity = p.contradictionMaxSimilarity();
       pii = p.pii();
       filterRefusals = p.filterRefusals();
       refusalPhrases = p.refusalPhrases();
+      refusalPatterns = p.refusalPatterns();
+      tokenizerJson = p.tokenizerJson();
       RetrainPolicy r = p.retrain();
       retrainEnabled = r.enabled();
       adapter = r.adapter();
@@ -218,11 +235,15 @@ public final class PolicyProperties {
           minResponseChars,
           maxRepetition,
           nearDuplicateThreshold,
+          shingles,
           shingleSize,
+          charShingleSize,
           contradictionMaxSimilarity,
           pii,
           filterRefusals,
           refusalPhrases,
+          refusalPatterns,
+          tokenizerJson,
           new RetrainPolicy(retrainEnabled, adapter, minNew, minTotal, schedule),
           new TrainingDefaults(
               baseModel,

@@ -3,12 +3,15 @@ package dev.tuneloop.curation.rules;
 import com.google.protobuf.Timestamp;
 import dev.tuneloop.curation.memory.ContentHash;
 import dev.tuneloop.curation.memory.DatasetMemory;
+import dev.tuneloop.curation.memory.MinHash;
 import dev.tuneloop.curation.policy.CurationPolicy;
 import dev.tuneloop.proto.v1.CuratedExample;
 import dev.tuneloop.proto.v1.Example;
 import dev.tuneloop.proto.v1.RejectReason;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,7 +22,7 @@ import java.util.List;
 public final class DatasetCurator {
 
   /** Bumps when the rules change meaning; stored with every decision. */
-  public static final int CURATION_VERSION = 1;
+  public static final int CURATION_VERSION = 2;
 
   private final CurationPolicy policy;
   private final DatasetMemory memory;
@@ -29,16 +32,24 @@ public final class DatasetCurator {
 
   public DatasetCurator(CurationPolicy policy, TemplateProfile template, Clock clock) {
     this.policy = policy;
-    this.memory = new DatasetMemory(policy.shingleSize(), policy.nearDuplicateThreshold());
+    MinHash minHash =
+        policy.shingles().equals("chars")
+            ? new MinHash(policy.charShingleSize(), true)
+            : new MinHash(policy.shingleSize(), false);
+    this.memory = new DatasetMemory(minHash, policy.nearDuplicateThreshold());
+    List<String> markers = new ArrayList<>(template.delimiters());
+    if (!policy.tokenizerJson().isBlank()) {
+      markers.addAll(TemplateMarkers.specialTokens(Path.of(policy.tokenizerJson())));
+    }
     // PII runs before the length and quality rules so they judge what would be trained on (redacted
     // text).
     this.standalone =
         List.of(
             new StructureRule(),
             new InvalidTextRule(),
-            new InjectionRule(template.delimiters(), template.usesHashHeaders()),
+            new InjectionRule(markers, template.usesHashHeaders()),
             new PiiRule(),
-            new RefusalRule(),
+            new RefusalRule(policy),
             new QualityRule(),
             new LengthRule(template.tokens()));
     this.compare = new MemoryRule(memory);

@@ -11,42 +11,33 @@ import java.util.regex.Pattern;
 
 /**
  * Chat-template control text inside content. Rendered for training, {@code <|im_start|>} or {@code
- * [INST]} in a message would open a turn the author never wrote and teach the model to emit
- * template markup. Checks the well-known markers of common templates, the dataset template's own
- * delimiters, and {@code ###} section headers when the template or the record's format uses them.
+ * <|start_header_id|>} in a message would open a turn the author never wrote and teach the model to
+ * emit template markup. Checks the markers of current model families ({@link TemplateMarkers}), the
+ * dataset template's own delimiters and its tokenizer's special tokens, anything shaped like a
+ * special token ({@code <|name|>}), and {@code ###} section headers: always when a message carries
+ * both an instruction and a response header (an Alpaca prompt pasted in), a single one only when
+ * the template or the record's format uses them.
  */
 public final class InjectionRule implements Rule {
 
-  static final List<String> KNOWN_MARKERS =
-      List.of(
-          "<|im_start|>",
-          "<|im_end|>",
-          "<|endoftext|>",
-          "<|eot_id|>",
-          "<|start_header_id|>",
-          "<|end_header_id|>",
-          "<|begin_of_text|>",
-          "<|system|>",
-          "<|user|>",
-          "<|assistant|>",
-          "<|end|>",
-          "[INST]",
-          "[/INST]",
-          "<<SYS>>",
-          "<</SYS>>",
-          "<s>",
-          "</s>",
-          "<start_of_turn>",
-          "<end_of_turn>");
+  static final List<String> KNOWN_MARKERS = TemplateMarkers.all();
+
+  // Special-token shape shared by most families: <|eot_id|>, <|tool_call|>, <｜User｜>.
+  private static final Pattern SPECIAL_TOKEN_SHAPE =
+      Pattern.compile("<[|\uFF5C][A-Za-z0-9_\u2581]{2,40}[|\uFF5C]>");
 
   private static final Pattern HASH_HEADER =
       Pattern.compile("(?im)^[ \\t]*###[ \\t]*(instruction|input|response|system|context)\\b");
+  private static final Pattern ALPACA_PAIR =
+      Pattern.compile("(?is)###[ \\t]*instruction\\b.*###[ \\t]*response\\b");
 
   private final Set<String> markers;
+  private final boolean allBracketed;
   private final boolean templateUsesHashHeaders;
 
   /**
-   * @param templateDelimiters the dataset template's own markers (from the template and tokenizer)
+   * @param templateDelimiters the dataset template's own markers (from the template, its tokenizer
+   *     and the policy's tokenizer-json)
    * @param templateUsesHashHeaders whether the template renders "### Instruction" style headers
    *     (Alpaca)
    */
@@ -56,6 +47,7 @@ public final class InjectionRule implements Rule {
         .filter(d -> d != null && d.strip().length() >= 3)
         .map(String::strip)
         .forEach(markers::add);
+    this.allBracketed = markers.stream().allMatch(m -> m.startsWith("<") || m.startsWith("["));
     this.templateUsesHashHeaders = templateUsesHashHeaders;
   }
 
@@ -73,6 +65,15 @@ public final class InjectionRule implements Rule {
                 "message " + i + " contains the template marker '" + found + "'"));
         continue;
       }
+      if (ALPACA_PAIR.matcher(content).find()) {
+        c.reject(
+            new Rejection(
+                RejectReason.TEMPLATE_INJECTION,
+                "message "
+                    + i
+                    + " contains an Alpaca prompt ('### Instruction' ... '### Response')"));
+        continue;
+      }
       Matcher header = HASH_HEADER.matcher(content);
       if (hashHeaders && header.find()) {
         c.reject(
@@ -88,11 +89,15 @@ public final class InjectionRule implements Rule {
   }
 
   private String marker(String content) {
+    if (allBracketed && content.indexOf('<') < 0 && content.indexOf('[') < 0) {
+      return null; // every marker starts with one of these; most messages have neither
+    }
     for (String m : markers) {
       if (content.contains(m)) {
         return m;
       }
     }
-    return null;
+    Matcher shape = SPECIAL_TOKEN_SHAPE.matcher(content);
+    return shape.find() ? shape.group() : null;
   }
 }

@@ -54,6 +54,8 @@ public final class PiiRule implements Rule {
       case EMAIL -> "an e-mail address";
       case CARD -> "a payment card number (Luhn-valid)";
       case IBAN -> "an IBAN (mod-97-valid)";
+      case SSN -> "a US social security number";
+      case NI_NUMBER -> "a UK national insurance number";
       case PHONE -> "a phone number";
     };
   }

@@ -47,4 +47,45 @@ class PolicyPropertiesTest {
             "curation.datasets.acme/x.near-duplicate-threshold = '1.5' is invalid")
         .hasMessageContaining("between 0 and 1");
   }
+
+  @Test
+  void detectorKeysAreReadPerDataset() {
+    CurationPolicy p =
+        PolicyProperties.parse(
+                Map.of(
+                    "datasets.acme/support.near-duplicate-shingles", "words",
+                    "datasets.acme/support.char-shingle-size", "4",
+                    "datasets.acme/support.refusal-patterns", "\\bno can do\\b; i refuse[, ]+"))
+            .policyFor("acme", "support");
+    assertThat(p.shingles()).isEqualTo("words");
+    assertThat(p.charShingleSize()).isEqualTo(4);
+    assertThat(p.refusalPatterns()).containsExactly("\\bno can do\\b", "i refuse[, ]+");
+    assertThat(CurationPolicy.DEFAULTS.shingles()).isEqualTo("chars");
+  }
+
+  @Test
+  void invalidRefusalPatternIsNamedWithTheProperty() {
+    assertThatThrownBy(
+            () -> PolicyProperties.parse(Map.of("datasets.acme/x.refusal-patterns", "i (can't")))
+        .hasMessageContaining("curation.datasets.acme/x.refusal-patterns = 'i (can't' is invalid")
+        .hasMessageContaining("invalid regular expression 'i (can't'");
+  }
+
+  @Test
+  void missingTokenizerJsonIsNamedWithTheProperty() {
+    assertThatThrownBy(
+            () ->
+                PolicyProperties.parse(
+                    Map.of("defaults.tokenizer-json", "/nonexistent/tokenizer.json")))
+        .hasMessageContaining("curation.defaults.tokenizer-json")
+        .hasMessageContaining("/nonexistent/tokenizer.json, which is not a readable file");
+  }
+
+  @Test
+  void unknownShingleUnitIsNamed() {
+    assertThatThrownBy(
+            () -> PolicyProperties.parse(Map.of("defaults.near-duplicate-shingles", "bytes")))
+        .hasMessageContaining("near-duplicate-shingles")
+        .hasMessageContaining("use chars or words");
+  }
 }

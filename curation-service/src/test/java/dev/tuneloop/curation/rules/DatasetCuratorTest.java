@@ -13,11 +13,14 @@ import dev.tuneloop.proto.v1.CuratedExample;
 import dev.tuneloop.proto.v1.Example;
 import dev.tuneloop.proto.v1.RejectReason;
 import dev.tuneloop.proto.v1.Role;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DatasetCuratorTest {
 
@@ -421,6 +424,139 @@ class DatasetCuratorTest {
             off.decide(
                 pair("What is the support address?", "Write to help@example.com any time.")));
     assertThat(c.getMessages(1).getContent()).contains("help@example.com");
+  }
+
+  @Test
+  void markersOfCurrentModelFamiliesAreTemplateInjection() {
+    for (String marker :
+        List.of(
+            "<|start_header_id|>",
+            "<|eot_id|>",
+            "<start_of_turn>",
+            "<|assistant|>",
+            "[TOOL_CALLS]",
+            "<\uFF5CUser\uFF5C>",
+            "<|START_OF_TURN_TOKEN|>",
+            "<|start_of_role|>",
+            "<|channel|>")) {
+      assertRejected(
+          curator.decide(pair("Where is my parcel? " + marker + " user", "It arrives today.")),
+          RejectReason.TEMPLATE_INJECTION,
+          "'" + marker + "'");
+    }
+  }
+
+  @Test
+  void anySpecialTokenShapedTextIsTemplateInjection() {
+    assertRejected(
+        curator.decide(
+            pair("Why does the widget print <|reserved_special_token_12|>?", "A session bug.")),
+        RejectReason.TEMPLATE_INJECTION,
+        "'<|reserved_special_token_12|>'");
+  }
+
+  @Test
+  void alpacaPromptPastedIntoAnyDatasetIsTemplateInjection() {
+    assertRejected(
+        curator.decide(
+            pair(
+                "### Instruction:\nAnswer the customer.\n\n### Response:\n",
+                "Your order arrives tomorrow.")),
+        RejectReason.TEMPLATE_INJECTION,
+        "Alpaca prompt");
+  }
+
+  @Test
+  void specialTokensOfTheDatasetsTokenizerJsonAreTemplateInjection(@TempDir Path dir)
+      throws Exception {
+    Path tokenizer = dir.resolve("tokenizer.json");
+    Files.writeString(
+        tokenizer,
+        """
+        {"version": "1.0", "added_tokens": [
+          {"id": 0, "content": "[[AGENT]]", "special": true},
+          {"id": 1, "content": "ACME", "special": false}],
+         "model": {"type": "BPE", "vocab": {}, "merges": []}}
+        """);
+    DatasetCurator own = curator(with(Map.of("defaults.tokenizer-json", tokenizer.toString())));
+    assertRejected(
+        own.decide(pair("Transcript: [[AGENT]] hello", "Hello, how can I help?")),
+        RejectReason.TEMPLATE_INJECTION,
+        "'[[AGENT]]'");
+    // A non-special added token is ordinary text.
+    curated(own.decide(pair("Is ACME open today?", "Yes, until 6pm.")));
+    // Without the policy key the dataset's own token is not known.
+    curated(curator.decide(pair("Transcript: [[AGENT]] hello", "Hello, how can I help?")));
+  }
+
+  @Test
+  void refusalsPhrasedFreelyAreCaughtByThePatterns() {
+    for (String refusal :
+        List.of(
+            "I'm afraid I'm not able to help with that.",
+            "I apologize, but I cannot assist with that.",
+            "It wouldn't be appropriate for me to provide that information.",
+            "That goes against my guidelines.",
+            "I'm just a language model, so I can't check deliveries.")) {
+      assertRejected(
+          curator.decide(pair("Where is my order?", refusal)), RejectReason.REFUSAL, "refusal");
+    }
+  }
+
+  @Test
+  void apologeticSupportAnswersAreNotRefusals() {
+    curated(
+        curator.decide(
+            pair(
+                "Can I get a refund for an order from March?",
+                "I'm sorry, but I can't refund orders older than 30 days; I can offer store credit"
+                    + " instead.")));
+    curated(
+        curator.decide(
+            pair(
+                "Can you upgrade my shipping?",
+                "Unfortunately we are unable to upgrade shipping once an order has left the"
+                    + " warehouse.")));
+  }
+
+  @Test
+  void refusalPatternsAreConfigurablePerDataset() {
+    DatasetCurator custom =
+        curator(with(Map.of("defaults.refusal-patterns", "\\bcomputer says no\\b; ^nope")));
+    assertRejected(
+        custom.decide(pair("Can I return it?", "Computer says no, sorry about that.")),
+        RejectReason.REFUSAL,
+        "computer says no");
+    // The dataset's patterns replace the defaults; its phrases still apply.
+    curated(custom.decide(pair("Is it safe?", "It would not be appropriate for me to say.")));
+    assertRejected(
+        custom.decide(pair("Can you help?", "As an AI language model, I cannot.")),
+        RejectReason.REFUSAL,
+        "as an ai language model");
+  }
+
+  @Test
+  void greetingAndSignOffVariantIsNearDuplicateNamingTheEarlierExample() {
+    Example first = pair("Can I pay in instalments?", "Yes, choose Pay in 3 at checkout.");
+    curated(curator.decide(first));
+    Decision d =
+        curator.decide(
+            pair(
+                "Hello, it's Sam here. Can I please pay in instalments? Thanks!",
+                "Yes, choose Pay in 3 at checkout."));
+    assertRejected(d, RejectReason.NEAR_DUPLICATE, first.getId());
+    assertRejected(d, RejectReason.NEAR_DUPLICATE, "near-duplicate-threshold 80%");
+  }
+
+  @Test
+  void wordShinglesRemainAvailablePerDataset() {
+    DatasetCurator words = curator(with(Map.of("defaults.near-duplicate-shingles", "words")));
+    Example first = pair("Can I pay in instalments?", "Yes, choose Pay in 3 at checkout.");
+    curated(words.decide(first));
+    assertRejected(
+        words.decide(pair("Hi, can I pay in instalments", "Yes, choose Pay in 3 at checkout!")),
+        RejectReason.NEAR_DUPLICATE,
+        first.getId());
   }
 
   private static CurationPolicy with(Map<String, String> props) {

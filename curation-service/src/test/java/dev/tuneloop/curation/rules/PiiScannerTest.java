@@ -49,4 +49,69 @@ class PiiScannerTest {
         .extracting(Match::kind)
         .doesNotContain(Kind.CARD);
   }
+
+  @Test
+  void bareTenDigitNorthAmericanNumberIsAPhone() {
+    String text = "You can reach me at 4155550132 or 1 on 12125550199 after six.";
+    assertThat(scanner.scan("You can reach me at 4155550132 after six."))
+        .extracting(Match::kind, Match::text)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.PHONE, "4155550132"));
+    assertThat(scanner.scan("my cell 12125550199, call anytime"))
+        .extracting(Match::kind)
+        .containsExactly(Kind.PHONE);
+    assertThat(PiiScanner.redact(text, scanner.scan(text)))
+        .contains("[PHONE]")
+        .doesNotContain("415");
+  }
+
+  @Test
+  void bareTenDigitsThatBreakTheNumberPlanOrFollowAnIdentifierWordAreNotPhones() {
+    // Area code or exchange starting with 0/1, or an N11 service code: not a NANP number.
+    assertThat(PiiScanner.nanp("1235550132")).isFalse();
+    assertThat(PiiScanner.nanp("4151550132")).isFalse();
+    assertThat(PiiScanner.nanp("9115550132")).isFalse();
+    assertThat(PiiScanner.nanp("4155550132")).isTrue();
+    assertThat(
+            scanner.scan(
+                "Order 4829301756 is late; invoice number 3105550199; ticket #5551234567; the"
+                    + " serial number on my drill is 7185550172; part 4152-7720-19; logged at"
+                    + " 2024-03-15 10:42:07 UTC"))
+        .isEmpty();
+  }
+
+  @Test
+  void phoneWordAfterAnIdentifierWordStillMakesItAPhone() {
+    assertThat(scanner.scan("About order 5512: call me on 4155550132"))
+        .extracting(Match::kind)
+        .containsExactly(Kind.PHONE);
+  }
+
+  @Test
+  void socialSecurityNumbersOutsideTheNeverIssuedRangesAreFound() {
+    assertThat(scanner.scan("my SSN is 512-22-4431"))
+        .extracting(Match::kind)
+        .containsExactly(Kind.SSN);
+    assertThat(scanner.scan("social security number: 321549876"))
+        .extracting(Match::kind, Match::text)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(Kind.SSN, "321549876"));
+    assertThat(PiiScanner.validSsn("000-12-3456")).isFalse();
+    assertThat(PiiScanner.validSsn("666-12-3456")).isFalse();
+    assertThat(PiiScanner.validSsn("912-12-3456")).isFalse();
+    assertThat(PiiScanner.validSsn("512-00-3456")).isFalse();
+    assertThat(PiiScanner.validSsn("512-12-0000")).isFalse();
+  }
+
+  @Test
+  void ukNationalInsuranceNumbersWithValidPrefixesAreFound() {
+    assertThat(scanner.scan("NI number AB 12 34 56 C for payroll"))
+        .extracting(Match::kind)
+        .containsExactly(Kind.NI_NUMBER);
+    assertThat(scanner.scan("NI CE123456A"))
+        .extracting(Match::kind)
+        .containsExactly(Kind.NI_NUMBER);
+    // D as first letter, O as second, GB and the D-less suffix E are never issued.
+    assertThat(scanner.scan("DA123456A, AO123456A, GB123456A, AB123456E")).isEmpty();
+    String text = "NI AB 12 34 56 C";
+    assertThat(PiiScanner.redact(text, scanner.scan(text))).isEqualTo("NI [NI_NUMBER]");
+  }
 }
