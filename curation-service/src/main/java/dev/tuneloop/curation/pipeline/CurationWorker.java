@@ -2,7 +2,6 @@ package dev.tuneloop.curation.pipeline;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
-import com.google.protobuf.Timestamp;
 import dev.tuneloop.curation.policy.CurationPolicy;
 import dev.tuneloop.curation.policy.PolicyBook;
 import dev.tuneloop.curation.retrain.RetrainPlanner;
@@ -17,6 +16,7 @@ import dev.tuneloop.platform.dataset.SnapshotManifest;
 import dev.tuneloop.platform.kafka.Decoded;
 import dev.tuneloop.platform.kafka.ProtobufDeserializer;
 import dev.tuneloop.platform.kafka.ProtobufSerializer;
+import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.platform.kafka.Topics;
 import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.proto.v1.Example;
@@ -335,8 +335,7 @@ public final class CurationWorker implements AutoCloseable {
           .setSourcePartition(r.partition())
           .setSourceOffset(r.offset())
           .setCurationVersion(DatasetCurator.CURATION_VERSION)
-          .setRejectedAt(
-              Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
+          .setRejectedAt(Timestamps.of(now));
     }
 
     /**
