@@ -1,5 +1,6 @@
 package dev.tuneloop.curation.pipeline;
 
+import dev.tuneloop.curation.replay.TopicReplay;
 import dev.tuneloop.curation.retrain.RetrainPlanner;
 import dev.tuneloop.curation.stats.StatsBook;
 import dev.tuneloop.platform.config.KafkaSettings;
