@@ -37,25 +37,26 @@ class GatewayErrorShapeTest implements TestPropertyProvider {
 
   @Override
   public Map<String, String> getProperties() {
-    return Map.of(
-        "tuneloop.gateway.upstreams.inference",
-        down,
-        "tuneloop.gateway.upstreams.ingest",
-        down,
-        "tuneloop.gateway.upstreams.trainer",
-        down,
-        "tuneloop.gateway.upstreams.curation",
-        down,
-        "tuneloop.gateway.upstreams.call-timeout",
-        "5s",
-        "tuneloop.gateway.auth.api-keys",
-        KEY + ":acme",
-        "micronaut.server.max-request-size",
-        Integer.toString(MAX_BODY),
-        "micronaut.server.port",
-        "-1",
-        "grpc.server.port",
-        "${random.port}");
+    return GatewayHttp.withCredentials(
+        Map.of(
+            "tuneloop.gateway.upstreams.inference",
+            down,
+            "tuneloop.gateway.upstreams.ingest",
+            down,
+            "tuneloop.gateway.upstreams.trainer",
+            down,
+            "tuneloop.gateway.upstreams.curation",
+            down,
+            "tuneloop.gateway.upstreams.call-timeout",
+            "5s",
+            "tuneloop.gateway.auth.api-keys",
+            KEY + ":acme",
+            "micronaut.server.max-request-size",
+            Integer.toString(MAX_BODY),
+            "micronaut.server.port",
+            "-1",
+            "grpc.server.port",
+            "${random.port}"));
   }
 
   @BeforeEach

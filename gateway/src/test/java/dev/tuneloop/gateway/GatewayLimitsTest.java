@@ -39,14 +39,15 @@ class GatewayLimitsTest implements TestPropertyProvider {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return Map.of(
-        "tuneloop.gateway.upstreams.ingest", upstreams.target(),
-        "tuneloop.gateway.upstreams.curation", upstreams.target(),
-        "tuneloop.gateway.upstreams.trainer", upstreams.target(),
-        "tuneloop.gateway.upstreams.inference", upstreams.target(),
-        "tuneloop.gateway.auth.api-keys", ACME + ":acme",
-        "micronaut.server.port", "-1",
-        "grpc.server.port", "${random.port}");
+    return GatewayHttp.withCredentials(
+        Map.of(
+            "tuneloop.gateway.upstreams.ingest", upstreams.target(),
+            "tuneloop.gateway.upstreams.curation", upstreams.target(),
+            "tuneloop.gateway.upstreams.trainer", upstreams.target(),
+            "tuneloop.gateway.upstreams.inference", upstreams.target(),
+            "tuneloop.gateway.auth.api-keys", ACME + ":acme",
+            "micronaut.server.port", "-1",
+            "grpc.server.port", "${random.port}"));
   }
 
   @AfterAll

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +28,14 @@ import org.junit.jupiter.api.Test;
 class GatewayReadinessTest {
 
   private static Map<String, Object> upstreams(String target) {
-    return Map.of(
-        "tuneloop.gateway.upstreams.ingest", target,
-        "tuneloop.gateway.upstreams.curation", target,
-        "tuneloop.gateway.upstreams.trainer", target,
-        "tuneloop.gateway.upstreams.inference", target);
+    return new HashMap<>(
+        GatewayHttp.withCredentials(
+            Map.of(
+                "tuneloop.gateway.upstreams.ingest", target,
+                "tuneloop.gateway.upstreams.curation", target,
+                "tuneloop.gateway.upstreams.trainer", target,
+                "tuneloop.gateway.upstreams.inference", target,
+                "tuneloop.gateway.auth.api-keys", "sk-test-readiness:acme")));
   }
 
   private static int get(EmbeddedServer server, String path) throws Exception {
