@@ -1,5 +1,6 @@
 package dev.tuneloop.inference;
 
+import dev.tuneloop.platform.kafka.Topics;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Creator;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -26,7 +27,7 @@ public record InferenceConfig(
     @Bindable(defaultValue = "2") int concurrency,
     @Bindable(defaultValue = "64") int queueCapacity,
     @Bindable(defaultValue = "true") boolean consumeAdapters,
-    @Bindable(defaultValue = "adapters.published") String adaptersTopic,
+    @Bindable(defaultValue = Topics.ADAPTERS_PUBLISHED) String adaptersTopic,
     @Bindable(defaultValue = "8") int maxBatchSize,
     @Bindable(defaultValue = "16") int maxAdapterRank) {
 

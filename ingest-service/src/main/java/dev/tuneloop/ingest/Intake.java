@@ -5,12 +5,12 @@ import dev.tuneloop.ingest.format.InputFormat;
 import dev.tuneloop.ingest.format.ParsedBody;
 import dev.tuneloop.ingest.format.RecordParser;
 import dev.tuneloop.ingest.transcript.TranscriptSplitter;
+import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.proto.v1.Example;
 import dev.tuneloop.proto.v1.Source;
 import dev.tuneloop.proto.v1.SubmitRequest;
 import dev.tuneloop.proto.v1.SubmitTranscriptRequest;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -97,7 +97,6 @@ public final class Intake {
   }
 
   private Timestamp now() {
-    Instant t = clock.instant();
-    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    return Timestamps.of(clock.instant());
   }
 }

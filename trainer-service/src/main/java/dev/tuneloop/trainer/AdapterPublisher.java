@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
-import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.JsonFormat;
 import dev.tuneloop.llm.checkpoint.BaseModelId;
 import dev.tuneloop.llm.lora.LoraAdapter;
 import dev.tuneloop.llm.lora.PeftAdapters;
 import dev.tuneloop.platform.dataset.SnapshotManifest;
+import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.platform.kafka.Topics;
 import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.proto.v1.AdapterPublished;
@@ -105,8 +105,7 @@ public final class AdapterPublisher {
                       .setUseRslora(config.lora().useRslora()))
               .setChatTemplate(chatTemplate)
               .putAllMetrics(metrics)
-              .setPublishedAt(
-                  Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+              .setPublishedAt(Timestamps.of(now))
               .build();
       producer
           .send(

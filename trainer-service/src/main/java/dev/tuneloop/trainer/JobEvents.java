@@ -1,7 +1,7 @@
 package dev.tuneloop.trainer;
 
 import com.google.protobuf.MessageLite;
-import com.google.protobuf.Timestamp;
+import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.proto.v1.JobState;
 import dev.tuneloop.proto.v1.TrainingJobEvent;
 import dev.tuneloop.proto.v1.TrainingJobSpec;
@@ -34,7 +34,7 @@ public final class JobEvents {
         .setAdapterName(spec.getAdapterName())
         .setState(state)
         .setSpec(spec)
-        .setAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
+        .setAt(Timestamps.of(now));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.tuneloop.trainer;
 
+import dev.tuneloop.platform.kafka.Topics;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
@@ -17,11 +18,11 @@ import java.time.Duration;
 @ConfigurationProperties("trainer")
 public record TrainerConfiguration(
     @Bindable(defaultValue = "trainer-workers") String group,
-    @Bindable(defaultValue = "training.requests") String requestsTopic,
-    @Bindable(defaultValue = "training.events") String eventsTopic,
-    @Bindable(defaultValue = "adapters.published") String publishedTopic,
+    @Bindable(defaultValue = Topics.TRAINING_REQUESTS) String requestsTopic,
+    @Bindable(defaultValue = Topics.TRAINING_EVENTS) String eventsTopic,
+    @Bindable(defaultValue = Topics.ADAPTERS_PUBLISHED) String publishedTopic,
     @Bindable(defaultValue = "${java.io.tmpdir}/tuneloop-trainer") String workDir,
     @Bindable(defaultValue = "true") boolean workerEnabled,
     @Bindable(defaultValue = "2s") Duration progressInterval,
     @Bindable(defaultValue = "3") int maxAttempts,
-    @Bindable(defaultValue = "training.requests.rejected") String rejectedTopic) {}
+    @Bindable(defaultValue = Topics.TRAINING_REQUESTS_REJECTED) String rejectedTopic) {}

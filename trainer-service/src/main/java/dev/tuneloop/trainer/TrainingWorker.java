@@ -2,10 +2,10 @@ package dev.tuneloop.trainer;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
-import com.google.protobuf.Timestamp;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.kafka.Decoded;
 import dev.tuneloop.platform.kafka.ProtobufDeserializer;
+import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.proto.v1.JobState;
 import dev.tuneloop.proto.v1.JobStatus;
 import dev.tuneloop.proto.v1.RejectedTrainingRequest;
@@ -341,8 +341,7 @@ public final class TrainingWorker implements AutoCloseable {
         .setSourceTopic(record.topic())
         .setSourcePartition(record.partition())
         .setSourceOffset(record.offset())
-        .setRejectedAt(
-            Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
+        .setRejectedAt(Timestamps.of(now));
     log.warn(
         "training request at {}-{}@{} dead-lettered to {}: {}",
         record.topic(),

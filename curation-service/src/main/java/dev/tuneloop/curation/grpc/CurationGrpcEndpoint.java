@@ -1,8 +1,8 @@
 package dev.tuneloop.curation.grpc;
 
-import com.google.protobuf.Timestamp;
 import dev.tuneloop.curation.retrain.RetrainPlanner;
 import dev.tuneloop.curation.stats.StatsBook;
+import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.platform.kafka.Topics;
 import dev.tuneloop.proto.v1.CurationServiceGrpc;
 import dev.tuneloop.proto.v1.DatasetStats;
@@ -50,10 +50,7 @@ public class CurationGrpcEndpoint extends CurationServiceGrpc.CurationServiceImp
         .ifPresent(
             r ->
                 b.setLastSnapshot(r.manifestKey())
-                    .setLastTrainingRequestedAt(
-                        Timestamp.newBuilder()
-                            .setSeconds(r.at().getEpochSecond())
-                            .setNanos(r.at().getNano())));
+                    .setLastTrainingRequestedAt(Timestamps.of(r.at())));
     return b.build();
   }
 }

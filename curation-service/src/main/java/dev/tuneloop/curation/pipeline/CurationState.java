@@ -1,17 +1,18 @@
 package dev.tuneloop.curation.pipeline;
 
+import dev.tuneloop.curation.replay.TopicReplay;
 import dev.tuneloop.curation.retrain.RetrainPlanner;
 import dev.tuneloop.curation.stats.StatsBook;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.dataset.DatasetSnapshots;
 import dev.tuneloop.platform.dataset.SnapshotManifest;
+import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.platform.kafka.Topics;
 import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.proto.v1.CuratedExample;
 import dev.tuneloop.proto.v1.RejectedExample;
 import dev.tuneloop.proto.v1.Rejection;
 import dev.tuneloop.proto.v1.TrainingJobSpec;
-import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,8 +105,7 @@ final class CurationState {
                     Topics.adapterKey(spec.getTenant(), spec.getAdapterName()),
                     spec.getDatasetSnapshot(),
                     manifest.count(),
-                    Instant.ofEpochSecond(
-                        spec.getRequestedAt().getSeconds(), spec.getRequestedAt().getNanos())));
+                    Timestamps.toInstant(spec.getRequestedAt())));
             n[2]++;
           }
         });

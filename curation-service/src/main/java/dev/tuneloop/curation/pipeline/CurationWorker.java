@@ -2,27 +2,23 @@ package dev.tuneloop.curation.pipeline;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
-import com.google.protobuf.Timestamp;
-import dev.tuneloop.curation.policy.CurationPolicy;
 import dev.tuneloop.curation.policy.PolicyBook;
 import dev.tuneloop.curation.retrain.RetrainPlanner;
+import dev.tuneloop.curation.retrain.RetrainTrigger;
 import dev.tuneloop.curation.retrain.SnapshotCutter;
-import dev.tuneloop.curation.retrain.TrainingRequests;
 import dev.tuneloop.curation.rules.DatasetCurator;
 import dev.tuneloop.curation.rules.Decision;
 import dev.tuneloop.curation.rules.Rejection;
 import dev.tuneloop.curation.stats.StatsBook;
 import dev.tuneloop.platform.config.KafkaSettings;
-import dev.tuneloop.platform.dataset.SnapshotManifest;
 import dev.tuneloop.platform.kafka.Decoded;
 import dev.tuneloop.platform.kafka.ProtobufDeserializer;
 import dev.tuneloop.platform.kafka.ProtobufSerializer;
-import dev.tuneloop.platform.kafka.Topics;
+import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.proto.v1.Example;
 import dev.tuneloop.proto.v1.RejectReason;
 import dev.tuneloop.proto.v1.RejectedExample;
-import dev.tuneloop.proto.v1.TrainingJobSpec;
 import dev.tuneloop.servicekit.supervision.SupervisedLoop;
 import dev.tuneloop.servicekit.supervision.Supervisor;
 import java.time.Clock;
@@ -34,7 +30,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -57,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * The curation loop: consume examples.raw in a group, decide each record, and write the decisions
  * together with the consumed offsets in one Kafka transaction (read-process-write), so every raw
  * record ends up curated or rejected exactly once, whatever crashes. After each committed batch the
- * retrain policy of the touched datasets is checked.
+ * retrain policy of the touched datasets is checked ({@link RetrainTrigger}).
  *
  * <p>Any failure (an {@code Error} too) ends the session: producer and consumer are closed,
  * in-memory state is thrown away and rebuilt from the output topics ({@link CurationState}), and
@@ -200,8 +195,8 @@ public final class CurationWorker implements AutoCloseable {
     final KafkaProducer<String, MessageLite> producer;
     final KafkaConsumer<String, Decoded<Example>> consumer;
     final Curator curator = new Curator(policies, templates, clock);
+    final RetrainTrigger retrain;
     volatile boolean reassigned;
-    Instant lastScheduleCheck = Instant.EPOCH;
     final Map<Integer, Long> curatedCommitted = new HashMap<>();
 
     Session() {
@@ -217,6 +212,16 @@ public final class CurationWorker implements AutoCloseable {
               config.kafka().consumerProperties(config.group()),
               new StringDeserializer(),
               new ProtobufDeserializer<>(Example.parser()));
+      retrain =
+          new RetrainTrigger(
+              policies,
+              policy -> templates.forPolicy(policy).name(),
+              stats,
+              planner,
+              cutter,
+              producer,
+              config.topics().trainingRequests(),
+              config.scheduleCheckInterval());
     }
 
     void run() {
@@ -246,7 +251,7 @@ public final class CurationWorker implements AutoCloseable {
           throw new Reassigned();
         }
         Set<String> touched = records.isEmpty() ? Set.of() : process(records);
-        checkRetrain(touched);
+        retrain.check(touched, curatedCommitted, clock.instant());
       }
     }
 
@@ -335,68 +340,7 @@ public final class CurationWorker implements AutoCloseable {
           .setSourcePartition(r.partition())
           .setSourceOffset(r.offset())
           .setCurationVersion(DatasetCurator.CURATION_VERSION)
-          .setRejectedAt(
-              Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
-    }
-
-    /**
-     * Datasets with new curated records, and (every scheduleCheckInterval) every dataset for
-     * schedules.
-     */
-    private void checkRetrain(Set<String> touched) {
-      Instant now = clock.instant();
-      Set<String> candidates = new LinkedHashSet<>(touched);
-      if (!now.isBefore(lastScheduleCheck.plus(config.scheduleCheckInterval()))) {
-        candidates.addAll(stats.datasetKeys());
-        lastScheduleCheck = now;
-      }
-      for (String key : candidates) {
-        String[] td = Topics.splitKey(key);
-        CurationPolicy policy = policies.policyFor(td[0], td[1]);
-        String adapter = policy.retrain().adapterFor(td[1]);
-        String adapterKey = Topics.adapterKey(td[0], adapter);
-        Optional<String> why =
-            planner.due(key, adapterKey, policy.retrain(), stats.curatedCount(key), now);
-        if (why.isPresent()) {
-          requestTraining(td[0], td[1], adapter, adapterKey, policy, why.get(), now);
-        }
-      }
-    }
-
-    private void requestTraining(
-        String tenant,
-        String dataset,
-        String adapter,
-        String adapterKey,
-        CurationPolicy policy,
-        String why,
-        Instant now) {
-      SnapshotManifest manifest = cutter.cut(tenant, dataset, curatedCommitted);
-      String manifestKey =
-          dev.tuneloop.platform.dataset.DatasetSnapshots.manifestKey(
-              tenant, dataset, manifest.snapshotId());
-      TrainingJobSpec spec =
-          TrainingRequests.spec(
-              tenant,
-              adapter,
-              manifestKey,
-              manifest.snapshotId(),
-              policy,
-              templates.forPolicy(policy).name(),
-              now);
-      producer.beginTransaction();
-      producer.send(new ProducerRecord<>(config.topics().trainingRequests(), adapterKey, spec));
-      producer.commitTransaction();
-      planner.requested(
-          Topics.datasetKey(tenant, dataset),
-          new RetrainPlanner.Request(
-              spec.getJobId(), adapterKey, manifestKey, manifest.count(), now));
-      log.info(
-          "requested training of {} on snapshot {} ({} examples): {}",
-          adapterKey,
-          manifest.snapshotId(),
-          manifest.count(),
-          why);
+          .setRejectedAt(Timestamps.of(now));
     }
 
     @Override

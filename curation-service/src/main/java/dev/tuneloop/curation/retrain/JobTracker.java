@@ -3,6 +3,7 @@ package dev.tuneloop.curation.retrain;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.kafka.Decoded;
 import dev.tuneloop.platform.kafka.ProtobufDeserializer;
+import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.proto.v1.TrainingJobEvent;
 import dev.tuneloop.servicekit.supervision.SupervisedLoop;
 import dev.tuneloop.servicekit.supervision.Supervisor;
@@ -82,7 +83,7 @@ public final class JobTracker implements AutoCloseable {
             TrainingJobEvent event = r.value().value();
             Instant at =
                 event.hasAt()
-                    ? Instant.ofEpochSecond(event.getAt().getSeconds(), event.getAt().getNanos())
+                    ? Timestamps.toInstant(event.getAt())
                     : Instant.ofEpochMilli(r.timestamp());
             planner.jobEvent(event.getJobId(), event.getState(), at);
           }

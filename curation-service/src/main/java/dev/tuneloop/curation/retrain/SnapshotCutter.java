@@ -1,6 +1,6 @@
 package dev.tuneloop.curation.retrain;
 
-import dev.tuneloop.curation.pipeline.TopicReplay;
+import dev.tuneloop.curation.replay.TopicReplay;
 import dev.tuneloop.curation.rules.DatasetCurator;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.dataset.SnapshotManifest;

@@ -1,8 +1,8 @@
 package dev.tuneloop.curation.retrain;
 
-import com.google.protobuf.Timestamp;
 import dev.tuneloop.curation.policy.CurationPolicy;
 import dev.tuneloop.curation.policy.TrainingDefaults;
+import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.proto.v1.LoraConfig;
 import dev.tuneloop.proto.v1.OptimizerConfig;
 import dev.tuneloop.proto.v1.TrainingJobSpec;
@@ -54,8 +54,7 @@ public final class TrainingRequests {
             .setOptimizer(optimizer)
             .setMaxSeqLen(policy.maxSeqLen())
             .setMaxSteps(t.maxSteps())
-            .setRequestedAt(
-                Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+            .setRequestedAt(Timestamps.of(now))
             .setRequestedBy(RetrainPlanner.REQUESTED_BY);
     if (t.numEpochs() > 0) {
       spec.setNumEpochs(t.numEpochs());

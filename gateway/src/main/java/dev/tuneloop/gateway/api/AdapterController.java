@@ -4,7 +4,6 @@ import dev.tuneloop.gateway.auth.Tenant;
 import dev.tuneloop.gateway.upstream.UpstreamErrors;
 import dev.tuneloop.gateway.upstream.Upstreams;
 import dev.tuneloop.proto.v1.ListAdaptersRequest;
-import io.grpc.StatusRuntimeException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
@@ -24,13 +23,13 @@ public class AdapterController {
 
   @Get(produces = MediaType.APPLICATION_JSON)
   public String list(HttpRequest<?> http) {
-    try {
-      return JsonBodies.print(
-          upstreams
-              .inference(Tenant.of(http))
-              .listAdapters(ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build()));
-    } catch (StatusRuntimeException e) {
-      throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);
-    }
+    return JsonBodies.print(
+        UpstreamErrors.call(
+            Upstreams.INFERENCE,
+            () ->
+                upstreams
+                    .inference(Tenant.of(http))
+                    .listAdapters(
+                        ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build())));
   }
 }

@@ -10,7 +10,6 @@ import dev.tuneloop.proto.v1.SubmitRequest;
 import dev.tuneloop.proto.v1.SubmitResponse;
 import dev.tuneloop.proto.v1.SubmitSummary;
 import dev.tuneloop.proto.v1.SubmitTranscriptRequest;
-import io.grpc.StatusRuntimeException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
@@ -81,12 +80,10 @@ public class DatasetController {
     }
     SubmitRequest record = record(tenant, dataset, json, chosenFormat, "body", key);
     UpstreamLimits.checkMessageSize(record.getSerializedSize());
-    try {
-      SubmitResponse response = upstreams.ingest(Tenant.of(http)).submit(record);
-      return JsonBodies.print(response);
-    } catch (StatusRuntimeException e) {
-      throw UpstreamErrors.toApi(Upstreams.INGEST, e);
-    }
+    SubmitResponse response =
+        UpstreamErrors.call(
+            Upstreams.INGEST, () -> upstreams.ingest(Tenant.of(http)).submit(record));
+    return JsonBodies.print(response);
   }
 
   /** A support transcript; see {@link TranscriptJson} for the body. */
@@ -96,28 +93,20 @@ public class DatasetController {
     checkDataset(dataset);
     SubmitTranscriptRequest request =
         TranscriptJson.parse(JsonBodies.parse(body), Tenant.of(http), dataset);
-    try {
-      return JsonBodies.print(upstreams.ingest(Tenant.of(http)).submitTranscript(request));
-    } catch (StatusRuntimeException e) {
-      throw UpstreamErrors.toApi(Upstreams.INGEST, e);
-    }
+    return JsonBodies.print(
+        UpstreamErrors.call(
+            Upstreams.INGEST, () -> upstreams.ingest(Tenant.of(http)).submitTranscript(request)));
   }
 
   @Get(uri = "/stats", produces = MediaType.APPLICATION_JSON)
   public String stats(HttpRequest<?> http, @PathVariable String dataset) {
     checkDataset(dataset);
-    try {
-      return JsonBodies.print(
-          upstreams
-              .curation(Tenant.of(http))
-              .getDatasetStats(
-                  DatasetStatsRequest.newBuilder()
-                      .setTenant(Tenant.of(http))
-                      .setDataset(dataset)
-                      .build()));
-    } catch (StatusRuntimeException e) {
-      throw UpstreamErrors.toApi(Upstreams.CURATION, e);
-    }
+    DatasetStatsRequest request =
+        DatasetStatsRequest.newBuilder().setTenant(Tenant.of(http)).setDataset(dataset).build();
+    return JsonBodies.print(
+        UpstreamErrors.call(
+            Upstreams.CURATION,
+            () -> upstreams.curation(Tenant.of(http)).getDatasetStats(request)));
   }
 
   private static List<JsonNode> list(JsonNode array) {

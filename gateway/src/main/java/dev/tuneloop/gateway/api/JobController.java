@@ -11,7 +11,6 @@ import dev.tuneloop.proto.v1.JobStatus;
 import dev.tuneloop.proto.v1.ListJobsRequest;
 import dev.tuneloop.proto.v1.ListJobsResponse;
 import dev.tuneloop.proto.v1.TrainingJobSpec;
-import io.grpc.StatusRuntimeException;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -159,10 +158,6 @@ public class JobController {
   }
 
   private static <T> T call(Supplier<T> rpc) {
-    try {
-      return rpc.get();
-    } catch (StatusRuntimeException e) {
-      throw UpstreamErrors.toApi(Upstreams.TRAINER, e);
-    }
+    return UpstreamErrors.call(Upstreams.TRAINER, rpc);
   }
 }

@@ -11,7 +11,6 @@ import dev.tuneloop.proto.v1.AdapterInfo;
 import dev.tuneloop.proto.v1.AdapterPublished;
 import dev.tuneloop.proto.v1.ListAdaptersRequest;
 import dev.tuneloop.proto.v1.ListAdaptersResponse;
-import io.grpc.StatusRuntimeException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -57,15 +56,11 @@ public class ModelController {
   }
 
   private boolean known(HttpRequest<?> http, String model) {
-    ListAdaptersResponse adapters;
-    try {
-      adapters =
-          upstreams
-              .inference(Tenant.of(http))
-              .listAdapters(ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build());
-    } catch (StatusRuntimeException e) {
-      throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);
-    }
+    ListAdaptersRequest request =
+        ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build();
+    ListAdaptersResponse adapters =
+        UpstreamErrors.call(
+            Upstreams.INFERENCE, () -> upstreams.inference(Tenant.of(http)).listAdapters(request));
     for (AdapterInfo info : adapters.getAdaptersList()) {
       AdapterPublished a = info.getAdapter();
       if (model.equals(a.getName()) || model.equals(a.getName() + "@" + a.getVersion())) {

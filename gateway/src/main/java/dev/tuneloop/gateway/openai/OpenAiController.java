@@ -15,7 +15,6 @@ import dev.tuneloop.proto.v1.ChatRequest;
 import dev.tuneloop.proto.v1.ChatResponse;
 import dev.tuneloop.proto.v1.ListAdaptersRequest;
 import dev.tuneloop.proto.v1.ListAdaptersResponse;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.micronaut.http.HttpRequest;
@@ -118,15 +117,11 @@ public class OpenAiController {
 
   @Get(uri = "/models", produces = MediaType.APPLICATION_JSON)
   public String models(HttpRequest<?> http) {
-    ListAdaptersResponse adapters;
-    try {
-      adapters =
-          upstreams
-              .inference(Tenant.of(http))
-              .listAdapters(ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build());
-    } catch (StatusRuntimeException e) {
-      throw UpstreamErrors.toApi(Upstreams.INFERENCE, e);
-    }
+    ListAdaptersRequest request =
+        ListAdaptersRequest.newBuilder().setTenant(Tenant.of(http)).build();
+    ListAdaptersResponse adapters =
+        UpstreamErrors.call(
+            Upstreams.INFERENCE, () -> upstreams.inference(Tenant.of(http)).listAdapters(request));
     Set<String> ids = new LinkedHashSet<>();
     ids.add(ChatCompletionRequest.BASE_MODEL);
     for (AdapterInfo info : adapters.getAdaptersList()) {

@@ -3,7 +3,9 @@ package dev.tuneloop.gateway.upstream;
 import dev.tuneloop.gateway.api.ApiException;
 import dev.tuneloop.gateway.api.UpstreamLimits;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.micronaut.http.HttpStatus;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,18 @@ public final class UpstreamErrors {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamErrors.class);
 
   private UpstreamErrors() {}
+
+  /**
+   * Makes one blocking call to {@code service}; a gRPC failure becomes its HTTP answer ({@link
+   * #toApi}), anything else passes through.
+   */
+  public static <T> T call(String service, Supplier<T> rpc) {
+    try {
+      return rpc.get();
+    } catch (StatusRuntimeException e) {
+      throw toApi(service, e);
+    }
+  }
 
   public static ApiException toApi(String service, Throwable error) {
     Status status = Status.fromThrowable(error);

@@ -1,12 +1,49 @@
 package dev.tuneloop.gateway.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tuneloop.gateway.upstream.UpstreamErrors;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 
 class UpstreamErrorsTest {
+
+  @Test
+  void call_returnsTheAnswerOfASuccessfulCall() {
+    assertThat(UpstreamErrors.call("ingest-service", () -> "ok")).isEqualTo("ok");
+  }
+
+  @Test
+  void call_turnsAGrpcFailureIntoTheHttpAnswerNamingTheService() {
+    assertThatThrownBy(
+            () ->
+                UpstreamErrors.call(
+                    "curation-service",
+                    () -> {
+                      throw Status.UNAVAILABLE.withDescription("down").asRuntimeException();
+                    }))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status().getCode()).isEqualTo(503);
+              assertThat(e.getMessage()).isEqualTo("curation-service is unavailable: down");
+            });
+  }
+
+  @Test
+  void call_letsOtherFailuresThrough() {
+    IllegalStateException bug = new IllegalStateException("a bug, not an upstream failure");
+
+    assertThatThrownBy(
+            () ->
+                UpstreamErrors.call(
+                    "x",
+                    () -> {
+                      throw bug;
+                    }))
+        .isSameAs(bug);
+  }
 
   @Test
   void unavailableUpstreamIs503NamingTheService() {

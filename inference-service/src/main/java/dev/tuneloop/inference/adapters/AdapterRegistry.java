@@ -31,7 +31,7 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
 
   private final AtomicReference<AdapterCatalog> catalog =
       new AtomicReference<>(AdapterCatalog.EMPTY);
-  private final ResidentAdapters<A> resident;
+  private final LoadedAdapterCache<A> cache;
   private final Map<AdapterId, String> loadErrors = new ConcurrentHashMap<>();
 
   /** Versions whose last load succeeded (resident now or evicted since). */
@@ -42,7 +42,7 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
           Thread.ofPlatform().name("adapter-warmer").daemon().factory());
 
   public AdapterRegistry(int capacity, AdapterLoader<A> loader) {
-    this.resident = new ResidentAdapters<>(capacity, id -> loadRecordingErrors(id, loader));
+    this.cache = new LoadedAdapterCache<>(capacity, id -> loadRecordingErrors(id, loader));
   }
 
   private A loadRecordingErrors(AdapterId id, AdapterLoader<A> loader) {
@@ -76,7 +76,7 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
     loadErrors.remove(id);
     warmer.execute(
         () -> {
-          try (var lease = resident.acquire(id)) {
+          try (var lease = cache.acquire(id)) {
             LOG.debug("warmed {}", lease.adapter());
           } catch (RuntimeException e) {
             // recorded in loadErrors; a request for it tries again and gets the reason
@@ -101,7 +101,7 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
         ref.version() == null
             ? serving(current.versions(tenant, ref.name()))
             : current.resolve(tenant, ref);
-    return new Acquired<>(published, resident.acquire(AdapterId.of(published)));
+    return new Acquired<>(published, cache.acquire(AdapterId.of(published)));
   }
 
   /**
@@ -145,7 +145,7 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
             p ->
                 AdapterInfo.newBuilder()
                     .setAdapter(p)
-                    .setLoaded(resident.isResident(AdapterId.of(p)))
+                    .setLoaded(cache.isResident(AdapterId.of(p)))
                     .setLoadError(loadErrors.getOrDefault(AdapterId.of(p), ""))
                     .setServingVersion(servingVersion(current.versions(p.getTenant(), p.getName())))
                     .build())
@@ -153,13 +153,13 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
   }
 
   public int residentCount() {
-    return resident.size();
+    return cache.size();
   }
 
   @Override
   public void close() {
     warmer.shutdownNow();
-    resident.close();
+    cache.close();
   }
 
   /**
@@ -167,7 +167,7 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
    * when the generation ends.
    */
   public record Acquired<A extends AutoCloseable>(
-      AdapterPublished published, ResidentAdapters.Lease<A> lease) implements AutoCloseable {
+      AdapterPublished published, LoadedAdapterCache.Lease<A> lease) implements AutoCloseable {
     public A adapter() {
       return lease == null ? null : lease.adapter();
     }

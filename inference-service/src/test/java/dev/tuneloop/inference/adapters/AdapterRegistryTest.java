@@ -21,7 +21,7 @@ class AdapterRegistryTest {
   private final CountDownLatch slowGate = new CountDownLatch(1);
 
   /** Loads "v-slow" only once the gate opens; fails the versions in {@link #broken}. */
-  private ResidentAdaptersTest.Weights load(AdapterPublished p) {
+  private LoadedAdapterCacheTest.Weights load(AdapterPublished p) {
     if (p.getVersion().equals("v-slow")) {
       try {
         slowGate.await();
@@ -32,7 +32,7 @@ class AdapterRegistryTest {
     if (broken.contains(p.getVersion())) {
       throw new AdapterUnavailableException("adapter bot@" + p.getVersion() + " is corrupt", null);
     }
-    return new ResidentAdaptersTest.Weights(AdapterId.of(p));
+    return new LoadedAdapterCacheTest.Weights(AdapterId.of(p));
   }
 
   private static AdapterPublished version(String v) {

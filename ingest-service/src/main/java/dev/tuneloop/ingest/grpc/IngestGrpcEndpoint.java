@@ -4,6 +4,7 @@ import dev.tuneloop.ingest.BackpressureException;
 import dev.tuneloop.ingest.IngestService;
 import dev.tuneloop.ingest.InvalidRecordException;
 import dev.tuneloop.ingest.StreamTally;
+import dev.tuneloop.platform.kafka.Topics;
 import dev.tuneloop.proto.v1.IngestServiceGrpc;
 import dev.tuneloop.proto.v1.Source;
 import dev.tuneloop.proto.v1.SubmitRequest;
@@ -157,7 +158,7 @@ public class IngestGrpcEndpoint extends IngestServiceGrpc.IngestServiceImplBase 
     String message =
         e instanceof InvalidRecordException || e instanceof BackpressureException
             ? e.getMessage()
-            : "examples.raw did not acknowledge the record: " + e;
+            : Topics.EXAMPLES_RAW + " did not acknowledge the record: " + e;
     return status.withDescription(message).asRuntimeException();
   }
 

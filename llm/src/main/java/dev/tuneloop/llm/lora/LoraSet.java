@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDArray;
 /**
  * The low-rank updates a forward pass adds to its projections: one trainable {@link LoraAdapter}
  * applied to every sequence, or a per-sequence choice of adapters in one batch ({@link
- * AdapterBatch}).
+ * ResidentAdapters.Selection}).
  */
 public interface LoraSet {
 

@@ -242,12 +242,40 @@ public final class ResidentAdapters implements AutoCloseable {
               continue;
             }
             used = true;
-            AdapterBatch.stackTransposed(adapter, layer, t, in, out, rank, aStack, bStack, s);
+            stackTransposed(adapter, layer, t, in, out, rank, aStack, bStack, s);
           }
           if (used) {
             a[layer][t.ordinal()] = manager.create(aStack, new Shape(n, (long) in * rank));
             b[layer][t.ordinal()] = manager.create(bStack, new Shape(n, (long) rank * out));
           }
+        }
+      }
+    }
+
+    /**
+     * Writes one adapter's A^T (in, rank) and B^T * scaling (rank, out) at row {@code n} of flat
+     * stacks, zero-padding its rank up to {@code rank}.
+     */
+    private static void stackTransposed(
+        LoraAdapter adapter,
+        int layer,
+        LoraTarget t,
+        int in,
+        int out,
+        int rank,
+        float[] aStack,
+        float[] bStack,
+        int n) {
+      int r = adapter.spec().r();
+      float scaling = adapter.spec().scaling();
+      float[] a = adapter.a(layer, t).toFloatArray(); // (r, in)
+      float[] b = adapter.b(layer, t).toFloatArray(); // (out, r)
+      for (int i = 0; i < r; i++) {
+        for (int j = 0; j < in; j++) {
+          aStack[(n * in + j) * rank + i] = a[i * in + j];
+        }
+        for (int o = 0; o < out; o++) {
+          bStack[(n * rank + i) * out + o] = b[o * r + i] * scaling;
         }
       }
     }

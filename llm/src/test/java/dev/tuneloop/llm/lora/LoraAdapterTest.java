@@ -15,7 +15,6 @@ import dev.tuneloop.llm.model.Djl;
 import dev.tuneloop.llm.model.LlamaModel;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -163,36 +162,6 @@ class LoraAdapterTest {
   }
 
   @Test
-  void batchMixingTwoAdaptersAndTheBaseEqualsEachSequenceRunAlone() {
-    LoraSpec qv = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
-    LoraSpec mlp =
-        new LoraSpec(2, 4f, 0f, Set.of(LoraTarget.GATE, LoraTarget.UP, LoraTarget.O), true);
-    try (LoraAdapter first =
-            RandomAdapters.gaussian(model.config(), qv, manager, 21, 0.05f, 0.05f);
-        LoraAdapter second =
-            RandomAdapters.gaussian(model.config(), mlp, manager, 22, 0.05f, 0.05f)) {
-      int[][] three = {BATCH[0], BATCH[1], BATCH[0]};
-      float[] mixed;
-      try (AdapterBatch batch =
-          new AdapterBatch(model.config(), Arrays.asList(first, second, null), manager)) {
-        mixed = logits(three, batch);
-      }
-      int rowSize = BATCH[0].length * model.config().vocabSize();
-      float[] firstAlone = aloneInBatch(BATCH[0], first);
-      float[] secondAlone = aloneInBatch(BATCH[1], second);
-      float[] baseAlone = logits(new int[][] {BATCH[0]}, LoraSet.NONE);
-
-      assertAgree(Arrays.copyOfRange(mixed, 0, rowSize), firstAlone);
-      assertAgree(Arrays.copyOfRange(mixed, rowSize, 2 * rowSize), secondAlone);
-      assertThat(maxAbsDiff(firstAlone, logits(new int[][] {BATCH[0]}, first)))
-          .as("stacked adapter vs the trainable one")
-          .isLessThan(1e-4f);
-      assertThat(Arrays.copyOfRange(mixed, 2 * rowSize, 3 * rowSize)).containsExactly(baseAlone);
-      assertThat(maxAbsDiff(firstAlone, secondAlone)).isGreaterThan(1e-2f);
-    }
-  }
-
-  @Test
   void residentAdaptersChosenBySlotPerSequenceEqualEachAloneAndSurviveRemovalMidBatch() {
     LoraSpec qv = LoraSpec.of(4, 8f, LoraTarget.Q, LoraTarget.V);
     LoraSpec mlp =
@@ -210,8 +179,16 @@ class LoraAdapterTest {
         resident.remove("second"); // a running batch keeps the stacks it started with
         mixed = logits(new int[][] {BATCH[1], BATCH[0], BATCH[0]}, selection);
       }
-      assertAgree(Arrays.copyOfRange(mixed, 0, rowSize), aloneInBatch(BATCH[1], second));
-      assertAgree(Arrays.copyOfRange(mixed, rowSize, 2 * rowSize), aloneInBatch(BATCH[0], first));
+      float[] firstAlone = aloneInBatch(BATCH[0], first);
+      float[] secondAlone = aloneInBatch(BATCH[1], second);
+      assertAgree(Arrays.copyOfRange(mixed, 0, rowSize), secondAlone);
+      assertAgree(Arrays.copyOfRange(mixed, rowSize, 2 * rowSize), firstAlone);
+      assertThat(maxAbsDiff(firstAlone, logits(new int[][] {BATCH[0]}, first)))
+          .as("stacked adapter vs the trainable one")
+          .isLessThan(1e-4f);
+      assertThat(maxAbsDiff(firstAlone, aloneInBatch(BATCH[0], second)))
+          .as("the two adapters differ")
+          .isGreaterThan(1e-2f);
       assertThat(Arrays.copyOfRange(mixed, 2 * rowSize, 3 * rowSize))
           .containsExactly(logits(new int[][] {BATCH[0]}, LoraSet.NONE));
       assertThat(resident.put("third", second)).as("a freed slot is reused").isEqualTo(secondSlot);
@@ -256,8 +233,10 @@ class LoraAdapterTest {
     assertThat(maxAbsDiff(actual, expected)).isLessThan(5e-5f);
   }
 
+  /** The logits of {@code sequence} alone, its adapter stacked (rank-padded) in a slot. */
   private static float[] aloneInBatch(int[] sequence, LoraAdapter adapter) {
-    try (AdapterBatch alone = new AdapterBatch(model.config(), List.of(adapter), manager)) {
+    try (ResidentAdapters resident = new ResidentAdapters(model.config(), 8, manager);
+        ResidentAdapters.Selection alone = resident.select(resident.put("alone", adapter))) {
       return logits(new int[][] {sequence}, alone);
     }
   }

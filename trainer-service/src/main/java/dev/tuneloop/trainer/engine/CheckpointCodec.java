@@ -133,11 +133,4 @@ public final class CheckpointCodec {
   public static TrainerState stateFromJson(byte[] json) throws IOException {
     return JSON.readValue(json, TrainerState.class);
   }
-
-  private static NDArray named(NDArray array, String name, NDManager scope) {
-    NDArray copy = array.duplicate();
-    copy.attach(scope);
-    copy.setName(name);
-    return copy;
-  }
 }

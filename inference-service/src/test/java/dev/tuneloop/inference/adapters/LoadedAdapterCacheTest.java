@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-class ResidentAdaptersTest {
+class LoadedAdapterCacheTest {
   /** A stand-in for a loaded adapter that records whether it was freed. */
   static final class Weights implements AutoCloseable {
     final AdapterId id;
@@ -27,8 +27,8 @@ class ResidentAdaptersTest {
   private final List<Weights> loaded = new ArrayList<>();
   private final AtomicInteger loads = new AtomicInteger();
 
-  private ResidentAdapters<Weights> cache(int capacity) {
-    return new ResidentAdapters<>(
+  private LoadedAdapterCache<Weights> cache(int capacity) {
+    return new LoadedAdapterCache<>(
         capacity,
         id -> {
           loads.incrementAndGet();
@@ -44,7 +44,7 @@ class ResidentAdaptersTest {
 
   @Test
   void evictsTheLeastRecentlyUsedAndReloadsItOnDemand() {
-    ResidentAdapters<Weights> cache = cache(2);
+    LoadedAdapterCache<Weights> cache = cache(2);
     cache.acquire(id("a")).close();
     cache.acquire(id("b")).close();
     cache.acquire(id("a")).close(); // a is now more recent than b
@@ -62,7 +62,7 @@ class ResidentAdaptersTest {
 
   @Test
   void anAdapterInUseIsFreedOnlyWhenItsLastLeaseEnds() {
-    ResidentAdapters<Weights> cache = cache(1);
+    LoadedAdapterCache<Weights> cache = cache(1);
     var lease = cache.acquire(id("a"));
     cache.acquire(id("b")).close(); // evicts a, which is still in use
 
@@ -74,8 +74,8 @@ class ResidentAdaptersTest {
   @Test
   void aFailedLoadIsReportedAndRetriedNextTime() {
     AtomicInteger attempts = new AtomicInteger();
-    ResidentAdapters<Weights> cache =
-        new ResidentAdapters<>(
+    LoadedAdapterCache<Weights> cache =
+        new LoadedAdapterCache<>(
             2,
             id -> {
               if (attempts.incrementAndGet() == 1) {

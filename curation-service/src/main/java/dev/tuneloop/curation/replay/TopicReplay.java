@@ -1,4 +1,4 @@
-package dev.tuneloop.curation.pipeline;
+package dev.tuneloop.curation.replay;
 
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;

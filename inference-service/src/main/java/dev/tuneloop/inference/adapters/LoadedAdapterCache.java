@@ -18,14 +18,14 @@ import org.slf4j.LoggerFactory;
  *
  * @param <A> the loaded form (native memory, hence AutoCloseable)
  */
-public final class ResidentAdapters<A extends AutoCloseable> implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(ResidentAdapters.class);
+public final class LoadedAdapterCache<A extends AutoCloseable> implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LoadedAdapterCache.class);
 
   private final int capacity;
   private final Function<AdapterId, A> loader;
   private final LinkedHashMap<AdapterId, Entry<A>> entries = new LinkedHashMap<>(16, 0.75f, true);
 
-  public ResidentAdapters(int capacity, Function<AdapterId, A> loader) {
+  public LoadedAdapterCache(int capacity, Function<AdapterId, A> loader) {
     if (capacity < 1) {
       throw new IllegalArgumentException(
           "resident adapter capacity must be at least 1, got " + capacity);
@@ -154,12 +154,12 @@ public final class ResidentAdapters<A extends AutoCloseable> implements AutoClos
 
   /** Use of a resident adapter; closing it lets eviction free the adapter. */
   public static final class Lease<A extends AutoCloseable> implements AutoCloseable {
-    private final ResidentAdapters<A> owner;
+    private final LoadedAdapterCache<A> owner;
     private final Entry<A> entry;
     private final A adapter;
     private boolean closed;
 
-    private Lease(ResidentAdapters<A> owner, Entry<A> entry, A adapter) {
+    private Lease(LoadedAdapterCache<A> owner, Entry<A> entry, A adapter) {
       this.owner = owner;
       this.entry = entry;
       this.adapter = adapter;

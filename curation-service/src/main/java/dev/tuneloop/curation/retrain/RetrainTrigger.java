@@ -1,0 +1,128 @@
+package dev.tuneloop.curation.retrain;
+
+import com.google.protobuf.MessageLite;
+import dev.tuneloop.curation.policy.CurationPolicy;
+import dev.tuneloop.curation.policy.PolicyBook;
+import dev.tuneloop.curation.stats.StatsBook;
+import dev.tuneloop.platform.dataset.DatasetSnapshots;
+import dev.tuneloop.platform.dataset.SnapshotManifest;
+import dev.tuneloop.platform.kafka.Topics;
+import dev.tuneloop.proto.v1.TrainingJobSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks for retraining when a dataset's retrain policy says so: cuts a snapshot of its curated
+ * examples, sends one {@code TrainingJobSpec} to training.requests in a transaction of its own and
+ * records the request with the {@link RetrainPlanner}. One per curation session, on the session's
+ * transactional producer (so it is fenced with the session).
+ */
+public final class RetrainTrigger {
+
+  private static final Logger log = LoggerFactory.getLogger(RetrainTrigger.class);
+
+  private final PolicyBook policies;
+  private final Function<CurationPolicy, String> templateName;
+  private final StatsBook stats;
+  private final RetrainPlanner planner;
+  private final SnapshotCutter cutter;
+  private final Producer<String, MessageLite> producer;
+  private final String requestsTopic;
+  private final Duration scheduleCheckInterval;
+  private Instant lastScheduleCheck = Instant.EPOCH;
+
+  /**
+   * @param templateName the training chat template a policy resolves to (recorded in the request)
+   * @param scheduleCheckInterval how often every dataset, not only those with new examples, is
+   *     checked (for {@code retrain.schedule})
+   */
+  public RetrainTrigger(
+      PolicyBook policies,
+      Function<CurationPolicy, String> templateName,
+      StatsBook stats,
+      RetrainPlanner planner,
+      SnapshotCutter cutter,
+      Producer<String, MessageLite> producer,
+      String requestsTopic,
+      Duration scheduleCheckInterval) {
+    this.policies = policies;
+    this.templateName = templateName;
+    this.stats = stats;
+    this.planner = planner;
+    this.cutter = cutter;
+    this.producer = producer;
+    this.requestsTopic = requestsTopic;
+    this.scheduleCheckInterval = scheduleCheckInterval;
+  }
+
+  /**
+   * Checks the datasets with new curated records, and (every scheduleCheckInterval) every dataset
+   * for schedules.
+   *
+   * @param touched dataset keys that got curated records in the batch just committed
+   * @param curatedCommitted where the committed curated records end, per partition: a snapshot
+   *     waits until it can read them
+   */
+  public void check(Set<String> touched, Map<Integer, Long> curatedCommitted, Instant now) {
+    Set<String> candidates = new LinkedHashSet<>(touched);
+    if (!now.isBefore(lastScheduleCheck.plus(scheduleCheckInterval))) {
+      candidates.addAll(stats.datasetKeys());
+      lastScheduleCheck = now;
+    }
+    for (String key : candidates) {
+      String[] td = Topics.splitKey(key);
+      CurationPolicy policy = policies.policyFor(td[0], td[1]);
+      String adapter = policy.retrain().adapterFor(td[1]);
+      String adapterKey = Topics.adapterKey(td[0], adapter);
+      Optional<String> why =
+          planner.due(key, adapterKey, policy.retrain(), stats.curatedCount(key), now);
+      if (why.isPresent()) {
+        request(td[0], td[1], adapter, adapterKey, policy, why.get(), curatedCommitted, now);
+      }
+    }
+  }
+
+  private void request(
+      String tenant,
+      String dataset,
+      String adapter,
+      String adapterKey,
+      CurationPolicy policy,
+      String why,
+      Map<Integer, Long> curatedCommitted,
+      Instant now) {
+    SnapshotManifest manifest = cutter.cut(tenant, dataset, curatedCommitted);
+    String manifestKey = DatasetSnapshots.manifestKey(tenant, dataset, manifest.snapshotId());
+    TrainingJobSpec spec =
+        TrainingRequests.spec(
+            tenant,
+            adapter,
+            manifestKey,
+            manifest.snapshotId(),
+            policy,
+            templateName.apply(policy),
+            now);
+    producer.beginTransaction();
+    producer.send(new ProducerRecord<>(requestsTopic, adapterKey, spec));
+    producer.commitTransaction();
+    planner.requested(
+        Topics.datasetKey(tenant, dataset),
+        new RetrainPlanner.Request(
+            spec.getJobId(), adapterKey, manifestKey, manifest.count(), now));
+    log.info(
+        "requested training of {} on snapshot {} ({} examples): {}",
+        adapterKey,
+        manifest.snapshotId(),
+        manifest.count(),
+        why);
+  }
+}
