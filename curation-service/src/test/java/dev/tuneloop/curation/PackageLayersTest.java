@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The pipeline package wires everything together, so nothing below it may import it: retrain,
- * replay, stats and grpc are used by the pipeline or beside it, never the other way round. Read
- * from the sources (the test runs in the module directory).
+ * replay, stats and grpc are used by the pipeline or beside it, never the other way round. Rules
+ * use the dataset memory, never the other way round, and text helpers sit below both. Read from the
+ * sources (the test runs in the module directory).
  */
 class PackageLayersTest {
   private static final Path SOURCES = Path.of("src/main/java/dev/tuneloop/curation");
@@ -23,6 +24,15 @@ class PackageLayersTest {
       assertThat(importsOf(lower))
           .as("imports of curation.%s", lower)
           .noneMatch(i -> i.startsWith("import dev.tuneloop.curation.pipeline."));
+    }
+  }
+
+  @Test
+  void theMemoryAndTheTextHelpersDoNotImportTheRules() throws IOException {
+    for (String lower : List.of("memory", "text")) {
+      assertThat(importsOf(lower))
+          .as("imports of curation.%s", lower)
+          .noneMatch(i -> i.startsWith("import dev.tuneloop.curation.rules."));
     }
   }
 

@@ -1,6 +1,6 @@
 package dev.tuneloop.curation.memory;
 
-import dev.tuneloop.curation.rules.Text;
+import dev.tuneloop.curation.text.Text;
 import dev.tuneloop.proto.v1.ChatMessage;
 import dev.tuneloop.proto.v1.CuratedExample;
 import dev.tuneloop.proto.v1.Role;

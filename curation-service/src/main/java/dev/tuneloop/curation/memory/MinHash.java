@@ -1,6 +1,6 @@
 package dev.tuneloop.curation.memory;
 
-import dev.tuneloop.curation.rules.Text;
+import dev.tuneloop.curation.text.Text;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashSet;

@@ -1,16 +1,15 @@
 package dev.tuneloop.curation.rules;
 
-import com.google.protobuf.Timestamp;
 import dev.tuneloop.curation.memory.ContentHash;
 import dev.tuneloop.curation.memory.DatasetMemory;
 import dev.tuneloop.curation.memory.MinHash;
 import dev.tuneloop.curation.policy.CurationPolicy;
+import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.proto.v1.CuratedExample;
 import dev.tuneloop.proto.v1.Example;
 import dev.tuneloop.proto.v1.RejectReason;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,7 +84,7 @@ public final class DatasetCurator {
             .setContentHash(ContentHash.of(c.messages()))
             .setCurationVersion(CURATION_VERSION)
             .addAllNotes(c.notes())
-            .setCuratedAt(timestamp(clock.instant()))
+            .setCuratedAt(Timestamps.of(clock.instant()))
             .build();
     memory.rememberCurated(curated, c.signature());
     return new Decision.Curated(curated);
@@ -102,9 +101,5 @@ public final class DatasetCurator {
 
   public CurationPolicy policy() {
     return policy;
-  }
-
-  private static Timestamp timestamp(Instant t) {
-    return Timestamp.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
   }
 }

@@ -3,6 +3,7 @@ package dev.tuneloop.curation.rules;
 import dev.tuneloop.curation.memory.ContentHash;
 import dev.tuneloop.curation.memory.DatasetMemory;
 import dev.tuneloop.curation.memory.LshIndex;
+import dev.tuneloop.curation.text.Text;
 import dev.tuneloop.proto.v1.RejectReason;
 import java.util.HashSet;
 import java.util.List;

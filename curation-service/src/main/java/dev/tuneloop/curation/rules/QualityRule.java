@@ -1,5 +1,6 @@
 package dev.tuneloop.curation.rules;
 
+import dev.tuneloop.curation.text.Text;
 import dev.tuneloop.proto.v1.ChatMessage;
 import dev.tuneloop.proto.v1.RejectReason;
 import dev.tuneloop.proto.v1.Role;

@@ -1,4 +1,4 @@
-package dev.tuneloop.curation.rules;
+package dev.tuneloop.curation.text;
 
 import java.util.ArrayList;
 import java.util.HashSet;
