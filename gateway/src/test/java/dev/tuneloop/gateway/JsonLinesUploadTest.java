@@ -2,6 +2,7 @@ package dev.tuneloop.gateway;
 
 import static dev.tuneloop.gateway.GatewayHttp.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tuneloop.proto.v1.IngestServiceGrpc;
@@ -15,6 +16,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import io.micronaut.test.support.TestPropertyProvider;
@@ -31,10 +33,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -57,6 +62,7 @@ class JsonLinesUploadTest implements TestPropertyProvider {
   static final int LINE_BYTES = 1024;
 
   @Inject EmbeddedServer server;
+  @Inject MeterRegistry meters;
 
   private CountingIngest ingest;
   private Server grpc;
@@ -142,6 +148,71 @@ class JsonLinesUploadTest implements TestPropertyProvider {
     // 100 MB went through; the heap grew by a small fraction of it (reading the body whole: ~90
     // MB).
     assertThat(peakHeap).as("heap growth during the upload").isLessThan(24L * 1024 * 1024);
+  }
+
+  @Test
+  void theBodyIsReadOnlyAsFastAsIngestTakesRecords() throws Exception {
+    // Ingest takes its window of 16 records and then stalls (as when Kafka is slow). The gateway
+    // must stop reading the body and wait, not read on into memory: a gateway that sent without
+    // asking isReady() would never wait, and would have sent the whole body.
+    ingest.hold();
+    long lines = 16L * 1024 * 1024 / LINE_BYTES;
+    double sentBefore = linesSent();
+    CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> sendChunked(lines));
+    try {
+      await().atMost(Duration.ofSeconds(60)).until(() -> waiting() == 1);
+      long sentWhileStalled = (long) (linesSent() - sentBefore);
+      // What is in flight: ingest's window, gRPC's HTTP/2 window (1 MiB) and its 32 KiB buffer.
+      assertThat(sentWhileStalled).isLessThan(lines / 4);
+      assertThat(answer).isNotDone();
+    } finally {
+      ingest.release();
+    }
+    String response = answer.get(120, TimeUnit.SECONDS);
+
+    assertThat(response).startsWith("HTTP/1.1 200");
+    JsonNode summary = GatewayHttp.JSON.readTree(response.substring(response.indexOf("\r\n\r\n")));
+    assertThat(summary.at("/received").asLong()).isEqualTo(lines);
+    assertThat(ingest.records.get()).isEqualTo(lines);
+    assertThat(waiting()).isZero();
+  }
+
+  /** The controller, and so its meters, comes with the first request. */
+  private double linesSent() {
+    var counter = meters.find("tuneloop.gateway.upload.lines").counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  private double waiting() {
+    var gauge = meters.find("tuneloop.gateway.upload.waiting").gauge();
+    return gauge == null ? 0 : gauge.value();
+  }
+
+  /** Sends {@code lines} generated lines chunked over a raw connection; the response. */
+  private String sendChunked(long lines) {
+    URL url = server.getURL();
+    try (Socket socket = new Socket(url.getHost(), url.getPort())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ascii(
+              "POST /v1/datasets/support/examples:upload HTTP/1.1\r\nHost: localhost\r\n"
+                  + "Authorization: Bearer "
+                  + ACME
+                  + "\r\nContent-Type: application/x-ndjson\r\nTransfer-Encoding: chunked\r\n\r\n"));
+      StringBuilder chunk = new StringBuilder();
+      for (long i = 0; i < lines; i++) {
+        chunk.append(line(i));
+        if (chunk.length() >= 64 * 1024 || i == lines - 1) {
+          out.write(ascii(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n"));
+          chunk.setLength(0);
+        }
+      }
+      out.write(ascii("0\r\n\r\n"));
+      out.flush();
+      return readResponse(socket.getInputStream());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Test
@@ -267,10 +338,37 @@ class JsonLinesUploadTest implements TestPropertyProvider {
     final AtomicReference<String> lastJson = new AtomicReference<>();
     final List<String> tenants = new CopyOnWriteArrayList<>();
 
+    /** While held, records are taken but no more are asked for: ingest with Kafka stalled. */
+    private boolean holding;
+
+    private int owed;
+    private ServerCallStreamObserver<SubmitSummary> heldCall;
+
     void reset() {
       records.set(0);
       lastJson.set(null);
       tenants.clear();
+    }
+
+    synchronized void hold() {
+      holding = true;
+    }
+
+    synchronized void release() {
+      holding = false;
+      if (heldCall != null && owed > 0) {
+        heldCall.request(owed);
+      }
+      owed = 0;
+    }
+
+    private synchronized void askForOneMore(ServerCallStreamObserver<SubmitSummary> call) {
+      if (holding) {
+        heldCall = call;
+        owed++;
+      } else {
+        call.request(1);
+      }
     }
 
     @Override
@@ -305,7 +403,7 @@ class JsonLinesUploadTest implements TestPropertyProvider {
                     .setMessage(problem == null ? "wrong dataset" : problem));
           }
           index++;
-          call.request(1);
+          askForOneMore(call);
         }
 
         @Override

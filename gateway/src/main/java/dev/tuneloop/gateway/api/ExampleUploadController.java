@@ -4,6 +4,8 @@ import dev.tuneloop.gateway.auth.Tenant;
 import dev.tuneloop.gateway.upstream.UpstreamConfig;
 import dev.tuneloop.gateway.upstream.Upstreams;
 import dev.tuneloop.proto.v1.SubmitRequest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MediaType;
@@ -19,6 +21,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A JSON Lines file of any size (up to {@code micronaut.server.max-request-size}, 1 GiB by default)
@@ -31,12 +34,19 @@ public class ExampleUploadController {
   private final Upstreams upstreams;
   private final UpstreamConfig config;
   private final long maxUploadBytes;
+  private final Counter linesSent;
+  private final AtomicInteger waiting;
 
   public ExampleUploadController(
-      Upstreams upstreams, UpstreamConfig config, HttpServerConfiguration server) {
+      Upstreams upstreams,
+      UpstreamConfig config,
+      HttpServerConfiguration server,
+      MeterRegistry meters) {
     this.upstreams = upstreams;
     this.config = config;
     this.maxUploadBytes = server.getMaxRequestSize();
+    this.linesSent = meters.counter("tuneloop.gateway.upload.lines");
+    this.waiting = meters.gauge("tuneloop.gateway.upload.waiting", new AtomicInteger());
   }
 
   /**
@@ -70,7 +80,7 @@ public class ExampleUploadController {
     JsonLines lines = new JsonLines(body, JsonLinesUpload.MAX_LINE_BYTES);
     try (body) {
       return JsonBodies.print(
-          new JsonLinesUpload(ingest, config.callTimeout(), maxUploadBytes)
+          new JsonLinesUpload(ingest, config.callTimeout(), maxUploadBytes, linesSent, waiting)
               .submit(template, lines));
     } catch (IOException e) {
       throw new UncheckedIOException("closing the upload's body", e);

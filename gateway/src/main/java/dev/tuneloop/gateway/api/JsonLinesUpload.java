@@ -8,6 +8,7 @@ import dev.tuneloop.proto.v1.SubmitRequest;
 import dev.tuneloop.proto.v1.SubmitSummary;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.micrometer.core.instrument.Counter;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.exceptions.ContentLengthExceededException;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Streams a JSON Lines body to ingest's client-streaming {@code SubmitStream}, one record per line,
@@ -37,18 +39,28 @@ final class JsonLinesUpload {
   private final IngestServiceGrpc.IngestServiceStub ingest;
   private final Duration stallTimeout;
   private final long maxUploadBytes;
+  private final Counter linesSent;
+  private final AtomicInteger waiting;
 
   /**
    * @param ingest a stub for the caller's tenant, without a deadline (an upload takes as long as
    *     its body)
    * @param stallTimeout how long ingest may take no record, or the summary may take to come
    * @param maxUploadBytes {@code micronaut.server.max-request-size}, named in the 413
+   * @param linesSent counts the lines sent to ingest
+   * @param waiting the uploads now waiting for ingest to take a record (flow control at work)
    */
   JsonLinesUpload(
-      IngestServiceGrpc.IngestServiceStub ingest, Duration stallTimeout, long maxUploadBytes) {
+      IngestServiceGrpc.IngestServiceStub ingest,
+      Duration stallTimeout,
+      long maxUploadBytes,
+      Counter linesSent,
+      AtomicInteger waiting) {
     this.ingest = ingest;
     this.stallTimeout = stallTimeout;
     this.maxUploadBytes = maxUploadBytes;
+    this.linesSent = linesSent;
+    this.waiting = waiting;
   }
 
   SubmitSummary submit(SubmitRequest template, JsonLines lines) {
@@ -186,6 +198,22 @@ final class JsonLinesUpload {
 
     void send(SubmitRequest record) {
       long deadline = System.nanoTime() + stallTimeout.toNanos();
+      if (!requests.isReady()) {
+        waiting.incrementAndGet();
+        try {
+          awaitReady(deadline);
+        } finally {
+          waiting.decrementAndGet();
+        }
+      }
+      if (summary.isDone()) { // the call ended early: ingest refused it or went away
+        throw failure();
+      }
+      requests.onNext(record);
+      linesSent.increment();
+    }
+
+    private void awaitReady(long deadline) {
       synchronized (readiness) {
         while (!requests.isReady() && !summary.isDone()) {
           long left = deadline - System.nanoTime();
@@ -202,10 +230,6 @@ final class JsonLinesUpload {
           }
         }
       }
-      if (summary.isDone()) { // the call ended early: ingest refused it or went away
-        throw failure();
-      }
-      requests.onNext(record);
     }
 
     SubmitSummary finish() {
