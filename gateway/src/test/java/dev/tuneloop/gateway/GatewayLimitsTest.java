@@ -115,7 +115,7 @@ class GatewayLimitsTest implements TestPropertyProvider {
     assertThat(json(response).at("/error/message").asText())
         .doesNotContain("busy")
         .contains("4194304")
-        .contains("micronaut.server.max-request-size");
+        .contains("micronaut.server.max-request-buffer-size");
     assertThat(upstreams.submitted).isEmpty();
   }
 

@@ -5,6 +5,7 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.exceptions.BufferLengthExceededException;
 import io.micronaut.http.server.HttpServerConfiguration;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
@@ -22,9 +23,11 @@ import java.util.List;
 @Singleton
 public class OpenAiErrorResponses implements ErrorResponseProcessor<String> {
   private final long maxRequestSize;
+  private final long maxBufferSize;
 
   public OpenAiErrorResponses(HttpServerConfiguration server) {
     this.maxRequestSize = server.getMaxRequestSize();
+    this.maxBufferSize = server.getMaxRequestBufferSize();
   }
 
   @Override
@@ -58,10 +61,19 @@ public class OpenAiErrorResponses implements ErrorResponseProcessor<String> {
               + String.join(", ", allowedMethods(context))
               + ".";
       case REQUEST_ENTITY_TOO_LARGE ->
-          "The request body is larger than the limit of "
-              + maxRequestSize
-              + " bytes (micronaut.server.max-request-size); send less per request, e.g. an"
-              + " array split in parts.";
+          // A body read whole stops at the buffer limit; only a streamed upload may go further.
+          context.getRootCause().orElse(null) instanceof BufferLengthExceededException
+              ? "The request body is larger than the limit of "
+                  + maxBufferSize
+                  + " bytes (micronaut.server.max-request-buffer-size) for a body read whole; send"
+                  + " less per request, e.g. an array split in parts, or JSON Lines to POST"
+                  + " /v1/datasets/{dataset}/examples:upload, which streams up to "
+                  + maxRequestSize
+                  + " bytes."
+              : "The request body is larger than the limit of "
+                  + maxRequestSize
+                  + " bytes (micronaut.server.max-request-size); send less per request, e.g. an"
+                  + " array split in parts.";
       case BAD_REQUEST ->
           isMissingBody(context)
               ? "The request body is empty; send a JSON document."

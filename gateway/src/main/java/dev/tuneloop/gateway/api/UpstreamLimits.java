@@ -4,10 +4,10 @@ import io.micronaut.http.HttpStatus;
 
 /**
  * The largest gRPC message the gateway sends upstream. Every service keeps gRPC's default inbound
- * limit of 4 MiB, and the gateway's HTTP body limit ({@code micronaut.server.max-request-size}) is
- * the same 4 MiB, so a body that passed the door fits a call; a record that grew past it on the way
- * (JSON re-encoding, the envelope) is refused here as too large instead of coming back from the
- * service as RESOURCE_EXHAUSTED, which reads like "busy".
+ * limit of 4 MiB, and the gateway's limit on a body read whole ({@code
+ * micronaut.server.max-request-buffer-size}) is the same 4 MiB, so a body that passed the door fits
+ * a call; a record that grew past it on the way (JSON re-encoding, the envelope) is refused here as
+ * too large instead of coming back from the service as RESOURCE_EXHAUSTED, which reads like "busy".
  */
 public final class UpstreamLimits {
   /** gRPC's default {@code maxInboundMessageSize}, which every tuneloop service keeps. */
@@ -31,6 +31,6 @@ public final class UpstreamLimits {
             + "; one record may be at most "
             + MAX_MESSAGE_BYTES
             + " bytes (the services' gRPC message limit, matched by"
-            + " micronaut.server.max-request-size); ingest then applies ingest.max-payload-bytes.");
+            + " micronaut.server.max-request-buffer-size); ingest then applies ingest.max-payload-bytes.");
   }
 }
