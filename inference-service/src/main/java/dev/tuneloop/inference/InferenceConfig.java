@@ -19,6 +19,9 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param adaptersTopic the topic of AdapterPublished events
  * @param maxBatchSize generations decoded together in one batch at most
  * @param maxAdapterRank the highest LoRA rank served; resident adapters are zero-padded to it
+ * @param maxTokens the most tokens one request may ask to generate ({@code max_tokens}); more is
+ *     refused with INVALID_ARGUMENT naming this setting, so one request cannot hold a batch slot
+ *     for a model's whole context
  */
 @ConfigurationProperties("tuneloop.inference")
 public record InferenceConfig(
@@ -29,10 +32,36 @@ public record InferenceConfig(
     @Bindable(defaultValue = "true") boolean consumeAdapters,
     @Bindable(defaultValue = Topics.ADAPTERS_PUBLISHED) String adaptersTopic,
     @Bindable(defaultValue = "8") int maxBatchSize,
-    @Bindable(defaultValue = "16") int maxAdapterRank) {
+    @Bindable(defaultValue = "16") int maxAdapterRank,
+    @Bindable(defaultValue = "4096") int maxTokens) {
+
+  /** The default of {@code tuneloop.inference.max-tokens}. */
+  public static final int DEFAULT_MAX_TOKENS = 4096;
 
   @Creator
   public InferenceConfig {}
+
+  /** With the default token limit ({@value #DEFAULT_MAX_TOKENS}). */
+  public InferenceConfig(
+      String baseModel,
+      int residentAdapters,
+      int concurrency,
+      int queueCapacity,
+      boolean consumeAdapters,
+      String adaptersTopic,
+      int maxBatchSize,
+      int maxAdapterRank) {
+    this(
+        baseModel,
+        residentAdapters,
+        concurrency,
+        queueCapacity,
+        consumeAdapters,
+        adaptersTopic,
+        maxBatchSize,
+        maxAdapterRank,
+        DEFAULT_MAX_TOKENS);
+  }
 
   /** With the default batch size (8) and maximum adapter rank (16). */
   public InferenceConfig(
@@ -50,6 +79,7 @@ public record InferenceConfig(
         consumeAdapters,
         adaptersTopic,
         8,
-        16);
+        16,
+        DEFAULT_MAX_TOKENS);
   }
 }

@@ -67,6 +67,7 @@ public class InferenceFactory {
         config.concurrency(),
         config.maxBatchSize(),
         config.queueCapacity(),
+        config.maxTokens(),
         meters);
   }
 

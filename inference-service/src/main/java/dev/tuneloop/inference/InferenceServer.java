@@ -54,6 +54,7 @@ public final class InferenceServer implements AutoCloseable {
             config.concurrency(),
             config.maxBatchSize(),
             config.queueCapacity(),
+            config.maxTokens(),
             meters);
     try {
       Server server = builder.addService(new InferenceEndpoint(chats, adapters)).build().start();

@@ -167,6 +167,39 @@ class InferenceChatTest {
   }
 
   @Test
+  void askingForMoreTokensThanTheOperatorAllowsIsInvalidArgumentNamingTheSetting() {
+    ChatRequest greedy =
+        request(
+            "",
+            "Hi",
+            SamplingParams.newBuilder()
+                .setMaxTokens(InferenceConfig.DEFAULT_MAX_TOKENS + 1)
+                .build());
+
+    assertThatThrownBy(() -> inference.chat(greedy))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+              assertThat(e.getStatus().getDescription())
+                  .contains("sampling.max_tokens: 4097 is over this server's limit of 4096")
+                  .contains("tuneloop.inference.max-tokens");
+            });
+    // at the limit it is served (the model's context ends it sooner)
+    assertThat(
+            inference
+                .chat(
+                    request(
+                        "",
+                        "Hi",
+                        SamplingParams.newBuilder()
+                            .setMaxTokens(InferenceConfig.DEFAULT_MAX_TOKENS)
+                            .build()))
+                .getText())
+        .isNotNull();
+  }
+
+  @Test
   void listAdaptersIsEmptyWithoutPublications() {
     assertThat(
             inference

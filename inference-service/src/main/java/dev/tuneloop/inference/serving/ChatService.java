@@ -1,5 +1,6 @@
 package dev.tuneloop.inference.serving;
 
+import dev.tuneloop.inference.InferenceConfig;
 import dev.tuneloop.inference.adapters.AdapterRegistry;
 import dev.tuneloop.inference.adapters.ServedAdapter;
 import dev.tuneloop.proto.v1.ChatMessage;
@@ -36,6 +37,8 @@ public final class ChatService implements AutoCloseable {
    * @param maxBatchSize generations decoded together at most
    * @param queueCapacity generations waiting at most before requests are refused
    */
+  private final int maxTokens;
+
   public ChatService(
       AdapterRegistry<ServedAdapter> adapters,
       ChatEngine engine,
@@ -43,6 +46,28 @@ public final class ChatService implements AutoCloseable {
       int maxBatchSize,
       int queueCapacity,
       MeterRegistry meters) {
+    this(
+        adapters,
+        engine,
+        concurrency,
+        maxBatchSize,
+        queueCapacity,
+        InferenceConfig.DEFAULT_MAX_TOKENS,
+        meters);
+  }
+
+  /**
+   * @param maxTokens the most tokens a request may ask for ({@code tuneloop.inference.max-tokens})
+   */
+  public ChatService(
+      AdapterRegistry<ServedAdapter> adapters,
+      ChatEngine engine,
+      int concurrency,
+      int maxBatchSize,
+      int queueCapacity,
+      int maxTokens,
+      MeterRegistry meters) {
+    this.maxTokens = maxTokens;
     this.adapters = adapters;
     this.engine = engine;
     this.timeToFirstToken =
@@ -84,6 +109,15 @@ public final class ChatService implements AutoCloseable {
    */
   public Prepared prepare(ChatRequest request) {
     validate(request);
+    int asked = request.getSampling().getMaxTokens();
+    if (asked > maxTokens) {
+      throw new IllegalArgumentException(
+          "sampling.max_tokens: "
+              + asked
+              + " is over this server's limit of "
+              + maxTokens
+              + " (setting tuneloop.inference.max-tokens)");
+    }
     AdapterRegistry.Acquired<ServedAdapter> adapter =
         adapters.acquire(request.getTenant(), request.getAdapter());
     try {
