@@ -47,10 +47,16 @@ public final class Topics {
   public static final String TRAINING_EVENTS = "training.events";
 
   /**
-   * {@code AdapterPublished}; compacted, so the latest version per adapter is kept. Key: {@link
-   * #adapterKey}.
+   * {@code AdapterPublished}; compacted per version, so every version stays (versions are
+   * immutable, and publishing one again writes the same record). Key: {@link #versionKey}.
    */
   public static final String ADAPTERS_PUBLISHED = "adapters.published";
+
+  /**
+   * {@code AdapterAliases}: the whole alias state of an adapter after each move; compacted, so the
+   * latest record per adapter is its state. Key: {@link #adapterKey}.
+   */
+  public static final String ADAPTERS_ALIASES = "adapters.aliases";
 
   /**
    * Compacted topics keep every record at least this long before compaction may drop older ones per
@@ -83,7 +89,8 @@ public final class Topics {
         plain(TRAINING_REQUESTS),
         plain(TRAINING_REQUESTS_REJECTED),
         compacted(TRAINING_EVENTS),
-        compacted(ADAPTERS_PUBLISHED));
+        compacted(ADAPTERS_PUBLISHED),
+        compacted(ADAPTERS_ALIASES));
   }
 
   /** Key of examples.*: {@code "{tenant}/{dataset}"}. */
@@ -91,9 +98,17 @@ public final class Topics {
     return join(tenant, dataset, "dataset");
   }
 
-  /** Key of training.requests and adapters.published: {@code "{tenant}/{adapter}"}. */
+  /** Key of training.requests and adapters.aliases: {@code "{tenant}/{adapter}"}. */
   public static String adapterKey(String tenant, String adapter) {
     return join(tenant, adapter, "adapter");
+  }
+
+  /** Key of adapters.published: {@code "{tenant}/{adapter}@{version}"}. */
+  public static String versionKey(String tenant, String adapter, String version) {
+    if (version == null || version.isBlank()) {
+      throw new IllegalArgumentException("version must be non-blank, got '" + version + "'");
+    }
+    return adapterKey(tenant, adapter) + "@" + version;
   }
 
   /** The two parts of a {@code "{tenant}/{name}"} key; the name may itself contain slashes. */

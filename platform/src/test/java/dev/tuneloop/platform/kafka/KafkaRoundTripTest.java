@@ -128,7 +128,7 @@ class KafkaRoundTripTest {
             .map(s -> new Topics.Spec(infra.topic(s.name()), s.configs()))
             .toList();
     try (Admin admin = Admin.create(infra.kafka().adminProperties())) {
-      assertThat(TopicAdmin.ensure(admin, specs, 2, (short) 1)).hasSize(8);
+      assertThat(TopicAdmin.ensure(admin, specs, 2, (short) 1)).hasSize(Topics.all().size());
       assertThat(TopicAdmin.ensure(admin, specs, 2, (short) 1)).isEmpty();
 
       String events = infra.topic(Topics.TRAINING_EVENTS);

@@ -23,7 +23,8 @@ class TopicsTest {
     assertThat(Topics.all())
         .filteredOn(Topics.Spec::compacted)
         .extracting(Topics.Spec::name)
-        .containsExactlyInAnyOrder(Topics.TRAINING_EVENTS, Topics.ADAPTERS_PUBLISHED);
-    assertThat(Topics.all()).hasSize(8);
+        .containsExactlyInAnyOrder(
+            Topics.TRAINING_EVENTS, Topics.ADAPTERS_PUBLISHED, Topics.ADAPTERS_ALIASES);
+    assertThat(Topics.all()).hasSize(9);
   }
 }
