@@ -84,15 +84,33 @@ final class Demo {
 
     out.println("demo: 3/4 waiting for the retrain policy to start a LoRA job, then following it");
     JsonNode job = awaitTrainedJob(deadline);
-    JsonNode adapter = job.path("latest").path("adapter");
-    String model = adapter.path("name").asText() + "@" + adapter.path("version").asText();
+    JsonNode latest = job.path("latest");
+    JsonNode adapter = latest.path("adapter");
+    String name = adapter.path("name").asText();
     out.println(
-        "demo:     published adapter " + model + " at " + adapter.path("location").asText());
+        "demo:     published adapter "
+            + name
+            + "@"
+            + adapter.path("version").asText()
+            + " at "
+            + adapter.path("location").asText());
+    JsonNode decision = latest.path("eval").path("decision");
+    out.println(
+        "demo:     evaluation: "
+            + (decision.path("promote").asBoolean() ? "promoted to production; " : "NOT promoted; ")
+            + decision.path("reason").asText());
+    if (!decision.path("promote").asBoolean()) {
+      throw new IllegalStateException(
+          "the promotion gate kept "
+              + name
+              + " out of production: "
+              + decision.path("reason").asText());
+    }
 
     out.println("demo: 4/4 asking the base model and the adapter: \"" + QUESTION + "\"");
-    awaitServed(model, deadline);
+    awaitServed(name, deadline);
     out.println("demo:     base:    " + ask("base"));
-    out.println("demo:     adapter: " + ask(model));
+    out.println("demo:     adapter: " + ask(name));
   }
 
   private JsonNode awaitCurated(int submitted, Instant deadline)
@@ -163,7 +181,7 @@ final class Demo {
       for (JsonNode m : call("GET", "/v1/models", null).path("data")) {
         if (model.equals(m.path("id").asText())) return;
       }
-      pause(deadline, "inference to load " + model);
+      pause(deadline, "inference to serve the production version of " + model);
     }
   }
 

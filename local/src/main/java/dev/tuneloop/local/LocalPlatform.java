@@ -42,6 +42,7 @@ public final class LocalPlatform implements AutoCloseable {
   private final EmbeddedKafka kafka;
   private final EmbeddedS3 s3;
   private final List<ServiceProcess> processes = new ArrayList<>();
+  private final List<ServiceProcess> replicas = new ArrayList<>();
   private final Map<String, Map<String, String>> propertiesByService = new HashMap<>();
   private final Map<String, Integer> exitsInARow = new HashMap<>();
   private final PrintStream out;
@@ -118,6 +119,26 @@ public final class LocalPlatform implements AutoCloseable {
     return List.copyOf(processes);
   }
 
+  /**
+   * Starts one more instance of a service of this platform, with the same settings on ports of its
+   * own, and returns once it is healthy: a second inference replica, say, to watch two replicas
+   * switch versions together. Replicas are not restarted when they exit; they stop with the
+   * platform.
+   */
+  public synchronized ServiceProcess startReplica(String name) {
+    Map<String, String> props = propertiesByService.get(name);
+    if (props == null) throw new IllegalArgumentException(name + " is not a service of this platform");
+    ServiceSpec spec =
+        ServiceCatalog.load(List.of(name)).getFirst().withPorts(FreePorts.next(), FreePorts.next());
+    Map<String, String> own = new HashMap<>(props);
+    own.put("micronaut.server.port", Integer.toString(spec.httpPort()));
+    own.put("grpc.server.port", Integer.toString(spec.grpcPort()));
+    ServiceProcess replica = ServiceProcess.start(spec, own, out);
+    replicas.add(replica);
+    replica.awaitHealthy(healthTimeout);
+    return replica;
+  }
+
   public EmbeddedKafka kafka() {
     return kafka;
   }
@@ -139,6 +160,8 @@ public final class LocalPlatform implements AutoCloseable {
   }
 
   private synchronized void stopAll() {
+    for (ServiceProcess replica : replicas) replica.stop(Duration.ofSeconds(15));
+    replicas.clear();
     for (ServiceProcess process : processes.reversed()) process.stop(Duration.ofSeconds(15));
     processes.clear();
     kafka.close();
