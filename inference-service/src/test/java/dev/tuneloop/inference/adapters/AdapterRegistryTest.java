@@ -166,7 +166,8 @@ class AdapterRegistryTest {
         assertThat(inFlight.version()).isEqualTo("v1");
         assertThat(v1.closed).as("freed while in use").isFalse();
       }
-      assertThat(v1.closed).as("freed after its last lease").isTrue();
+      // freed once the last lease ends (a background warm-up may hold one for a moment longer)
+      await().until(() -> v1.closed);
     }
   }
 }
