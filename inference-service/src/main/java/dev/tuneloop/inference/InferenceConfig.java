@@ -15,13 +15,15 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param concurrency batches decoding at once
  * @param queueCapacity generations waiting beyond that before requests are refused
  *     (RESOURCE_EXHAUSTED)
- * @param consumeAdapters read adapters.published (off: serve the base model only)
+ * @param consumeAdapters read adapters.published and adapters.aliases (off: serve the base model
+ *     only)
  * @param adaptersTopic the topic of AdapterPublished events
  * @param maxBatchSize generations decoded together in one batch at most
  * @param maxAdapterRank the highest LoRA rank served; resident adapters are zero-padded to it
  * @param maxTokens the most tokens one request may ask to generate ({@code max_tokens}); more is
  *     refused with INVALID_ARGUMENT naming this setting, so one request cannot hold a batch slot
  *     for a model's whole context
+ * @param aliasesTopic the topic of AdapterAliases records (the alias state of each adapter)
  */
 @ConfigurationProperties("tuneloop.inference")
 public record InferenceConfig(
@@ -33,13 +35,38 @@ public record InferenceConfig(
     @Bindable(defaultValue = Topics.ADAPTERS_PUBLISHED) String adaptersTopic,
     @Bindable(defaultValue = "8") int maxBatchSize,
     @Bindable(defaultValue = "16") int maxAdapterRank,
-    @Bindable(defaultValue = "4096") int maxTokens) {
+    @Bindable(defaultValue = "4096") int maxTokens,
+    @Bindable(defaultValue = Topics.ADAPTERS_ALIASES) String aliasesTopic) {
 
   /** The default of {@code tuneloop.inference.max-tokens}. */
   public static final int DEFAULT_MAX_TOKENS = 4096;
 
   @Creator
   public InferenceConfig {}
+
+  /** With the default aliases topic ({@value Topics#ADAPTERS_ALIASES}). */
+  public InferenceConfig(
+      String baseModel,
+      int residentAdapters,
+      int concurrency,
+      int queueCapacity,
+      boolean consumeAdapters,
+      String adaptersTopic,
+      int maxBatchSize,
+      int maxAdapterRank,
+      int maxTokens) {
+    this(
+        baseModel,
+        residentAdapters,
+        concurrency,
+        queueCapacity,
+        consumeAdapters,
+        adaptersTopic,
+        maxBatchSize,
+        maxAdapterRank,
+        maxTokens,
+        Topics.ADAPTERS_ALIASES);
+  }
 
   /** With the default token limit ({@value #DEFAULT_MAX_TOKENS}). */
   public InferenceConfig(

@@ -11,6 +11,8 @@ import dev.tuneloop.inference.serving.LlmChatEngine;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.storage.ObjectStore;
+import dev.tuneloop.proto.v1.AdapterAliases;
+import dev.tuneloop.proto.v1.AdapterPublished;
 import dev.tuneloop.servicekit.models.ModelsConfiguration;
 import dev.tuneloop.servicekit.supervision.Supervisor;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -79,12 +81,26 @@ public class InferenceFactory {
   @Context
   @Bean(preDestroy = "close")
   @Requires(property = "tuneloop.inference.consume-adapters", notEquals = "false")
-  AdapterEventsConsumer adapterEvents(
+  AdapterEventsConsumer<AdapterPublished> adapterEvents(
       InferenceConfig config,
       KafkaSettings kafka,
       AdapterRegistry<ServedAdapter> adapters,
       Supervisor supervisor) {
-    return new AdapterEventsConsumer(kafka, config.adaptersTopic(), adapters::publish, supervisor)
+    return AdapterEventsConsumer.published(
+            kafka, config.adaptersTopic(), adapters::publish, supervisor)
+        .start();
+  }
+
+  @Context
+  @Bean(preDestroy = "close")
+  @Requires(property = "tuneloop.inference.consume-adapters", notEquals = "false")
+  AdapterEventsConsumer<AdapterAliases> adapterAliases(
+      InferenceConfig config,
+      KafkaSettings kafka,
+      AdapterRegistry<ServedAdapter> adapters,
+      Supervisor supervisor) {
+    return AdapterEventsConsumer.aliases(
+            kafka, config.aliasesTopic(), adapters::setAliases, supervisor)
         .start();
   }
 }

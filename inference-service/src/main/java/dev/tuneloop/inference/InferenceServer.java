@@ -71,7 +71,10 @@ public final class InferenceServer implements AutoCloseable {
     return server.getPort();
   }
 
-  /** Where publications go (what the adapters.published consumer feeds in the service). */
+  /**
+   * Where publications and alias states go (what the adapters.published and adapters.aliases
+   * consumers feed in the service).
+   */
   public AdapterRegistry<ServedAdapter> adapters() {
     return adapters;
   }

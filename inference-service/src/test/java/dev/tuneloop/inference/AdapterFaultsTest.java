@@ -1,5 +1,6 @@
 package dev.tuneloop.inference;
 
+import static io.grpc.Status.Code.UNAVAILABLE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -18,6 +19,7 @@ import dev.tuneloop.platform.kafka.Topics;
 import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.platform.testing.Infra;
 import dev.tuneloop.platform.testing.WithInfra;
+import dev.tuneloop.proto.v1.AdapterAliases;
 import dev.tuneloop.proto.v1.AdapterInfo;
 import dev.tuneloop.proto.v1.AdapterPublished;
 import dev.tuneloop.proto.v1.ChatMessage;
@@ -38,6 +40,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,11 +53,13 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A new version that cannot be served never takes its name offline: for each fault kind, a good v1
- * is published and serving, then a faulty v2 is published on the real topic with its files in the
- * real object store; the name keeps answering with v1, exactly as before, {@code ListAdapters}
- * shows v2 with its reason and v1 as the serving version, and {@code name@v2} is refused with the
- * reason.
+ * A version that cannot be served is refused with its reason, and never answers in place of another
+ * or is replaced by another: for each fault kind, a good v1 is published and production, then a
+ * faulty v2 is published on the real topic with its files in the real object store and made the
+ * candidate, as the trainer does. The plain name keeps answering with v1, exactly as before; {@code
+ * name@v2} is FAILED_PRECONDITION and {@code name@candidate} UNAVAILABLE with the reason. Promoted
+ * to production, v2 makes the plain name UNAVAILABLE with the reason (no silent fallback to v1:
+ * every replica must answer with the same version), and {@code ListAdapters} shows v2 with it.
  */
 @WithInfra
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -66,7 +71,9 @@ class AdapterFaultsTest {
   private LoadedModel model;
   private ObjectStore store;
   private InferenceServer server;
-  private AdapterEventsConsumer events;
+  private AdapterEventsConsumer<AdapterPublished> events;
+  private AdapterEventsConsumer<AdapterAliases> aliasEvents;
+  private TestAliases aliases;
   private ManagedChannel channel;
   private InferenceServiceGrpc.InferenceServiceBlockingStub inference;
   private KafkaProducer<String, AdapterPublished> producer;
@@ -77,6 +84,7 @@ class AdapterFaultsTest {
     model = BuiltinModels.stories260K();
     store = infra.objectStore();
     topic = infra.topic(Topics.ADAPTERS_PUBLISHED);
+    String aliasesTopic = infra.topic(Topics.ADAPTERS_ALIASES);
     InferenceConfig config =
         new InferenceConfig(BuiltinModels.STORIES260K, 4, 1, 16, true, topic, 8, MAX_RANK);
     server =
@@ -87,7 +95,12 @@ class AdapterFaultsTest {
             new PeftAdapterLoader(store, model),
             config,
             new SimpleMeterRegistry());
-    events = new AdapterEventsConsumer(infra.kafka(), topic, server.adapters()::publish).start();
+    events =
+        AdapterEventsConsumer.published(infra.kafka(), topic, server.adapters()::publish).start();
+    aliasEvents =
+        AdapterEventsConsumer.aliases(infra.kafka(), aliasesTopic, server.adapters()::setAliases)
+            .start();
+    aliases = new TestAliases(infra.kafka(), aliasesTopic);
     channel =
         Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create())
             .build();
@@ -100,15 +113,17 @@ class AdapterFaultsTest {
   @AfterAll
   void stop() {
     producer.close();
+    aliases.close();
     channel.shutdownNow();
     events.close();
+    aliasEvents.close();
     server.close();
     model.close();
   }
 
   @Test
-  void corruptWeightsKeepTheNameOnTheVersionThatLoaded(@TempDir Path dir) throws Exception {
-    assertFaultyV2KeepsV1Serving(
+  void corruptWeightsAreRefusedWithTheReason(@TempDir Path dir) throws Exception {
+    assertFaultyV2IsRefused(
         "corrupt",
         dir,
         GOOD,
@@ -121,15 +136,14 @@ class AdapterFaultsTest {
   }
 
   @Test
-  void anotherBaseModelKeepsTheNameOnTheVersionThatLoaded(@TempDir Path dir) throws Exception {
-    assertFaultyV2KeepsV1Serving(
+  void anotherBaseModelIsRefusedWithTheReason(@TempDir Path dir) throws Exception {
+    assertFaultyV2IsRefused(
         "rebased", dir, GOOD, a -> {}, files -> {}, "0".repeat(64), "trained on base model");
   }
 
   @Test
-  void aRankAboveTheServedMaximumKeepsTheNameOnTheVersionThatLoaded(@TempDir Path dir)
-      throws Exception {
-    assertFaultyV2KeepsV1Serving(
+  void aRankAboveTheServedMaximumIsRefusedWithTheReason(@TempDir Path dir) throws Exception {
+    assertFaultyV2IsRefused(
         "wide",
         dir,
         LoraSpec.of(MAX_RANK * 2, 16f, LoraTarget.Q, LoraTarget.V),
@@ -140,8 +154,8 @@ class AdapterFaultsTest {
   }
 
   @Test
-  void nanWeightsKeepTheNameOnTheVersionThatLoaded(@TempDir Path dir) throws Exception {
-    assertFaultyV2KeepsV1Serving(
+  void nanWeightsAreRefusedWithTheReason(@TempDir Path dir) throws Exception {
+    assertFaultyV2IsRefused(
         "nan",
         dir,
         GOOD,
@@ -152,8 +166,8 @@ class AdapterFaultsTest {
   }
 
   @Test
-  void infiniteWeightsKeepTheNameOnTheVersionThatLoaded(@TempDir Path dir) throws Exception {
-    assertFaultyV2KeepsV1Serving(
+  void infiniteWeightsAreRefusedWithTheReason(@TempDir Path dir) throws Exception {
+    assertFaultyV2IsRefused(
         "inf",
         dir,
         GOOD,
@@ -164,10 +178,11 @@ class AdapterFaultsTest {
   }
 
   /**
-   * v1 good and serving; v2 written with {@code v2Spec}, changed by {@code tamperWeights} before
-   * saving and by {@code tamperFiles} after, announced with {@code v2BaseSha}.
+   * v1 good and production; v2 written with {@code v2Spec}, changed by {@code tamperWeights} before
+   * saving and by {@code tamperFiles} after, announced with {@code v2BaseSha}, made the candidate,
+   * then promoted.
    */
-  private void assertFaultyV2KeepsV1Serving(
+  private void assertFaultyV2IsRefused(
       String name,
       Path dir,
       LoraSpec v2Spec,
@@ -176,17 +191,22 @@ class AdapterFaultsTest {
       String v2BaseSha,
       String reason)
       throws Exception {
-    publish(name, "v1", dir, GOOD, a -> {}, f -> {}, model.id().sha256());
+    AdapterPublished v1 = publish(name, "v1", dir, GOOD, a -> {}, f -> {}, model.id().sha256());
+    aliases.promote(v1);
     assertThat(awaitListed(name, "v1").getLoaded()).isTrue();
     ChatResponse before = inference.chat(request(name));
     assertThat(before.getAdapterVersion()).isEqualTo("v1");
 
-    publish(name, "v2", dir, v2Spec, tamperWeights, tamperFiles, v2BaseSha);
-    AdapterInfo listed = awaitListed(name, "v2");
+    AdapterPublished v2 = publish(name, "v2", dir, v2Spec, tamperWeights, tamperFiles, v2BaseSha);
+    aliases.write(TENANT, name, Map.of("production", v1, "candidate", v2));
+    // once the candidate record is read, name@candidate is v2, which fails to load
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> code(() -> inference.chat(request(name + "@candidate"))) == UNAVAILABLE);
 
-    assertThat(listed.getLoaded()).isFalse();
-    assertThat(listed.getLoadError()).contains("v2").contains(reason);
-    assertThat(listed.getServingVersion()).isEqualTo("v1");
+    assertThatThrownBy(() -> inference.chat(request(name + "@candidate")))
+        .hasMessageContaining("candidate version v2")
+        .hasMessageContaining(reason);
     ChatResponse after = inference.chat(request(name));
     assertThat(after.getAdapterVersion()).isEqualTo("v1");
     assertThat(after.getText()).isEqualTo(before.getText());
@@ -195,6 +215,31 @@ class AdapterFaultsTest {
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION))
         .hasMessageContaining(reason);
+    AdapterInfo listed = awaitListed(name, "v1");
+    assertThat(listed.getServingVersion()).isEqualTo("v1");
+    assertThat(listed.getAliasesMap()).containsEntry("candidate", "v2");
+
+    aliases.promote(v2); // production is v2 now: the name is unavailable, v1 does not stand in
+    AdapterInfo promoted = awaitListed(name, "v2");
+    assertThat(promoted.getLoaded()).isFalse();
+    assertThat(promoted.getLoadError()).contains("v2").contains(reason);
+    assertThat(promoted.getServingVersion()).isEqualTo("v2");
+    assertThatThrownBy(() -> inference.chat(request(name)))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(UNAVAILABLE))
+        .hasMessageContaining("production version v2")
+        .hasMessageContaining(reason)
+        .hasMessageContaining("/v1/adapters/" + name + "/promote");
+  }
+
+  private static Status.Code code(Runnable call) {
+    try {
+      call.run();
+      return Status.Code.OK;
+    } catch (StatusRuntimeException e) {
+      return e.getStatus().getCode();
+    }
   }
 
   private static ChatRequest request(String adapter) {
@@ -207,7 +252,7 @@ class AdapterFaultsTest {
   }
 
   /** Writes the adapter as the trainer would, uploads it, then announces it on the topic. */
-  private void publish(
+  private AdapterPublished publish(
       String name,
       String version,
       Path dir,
@@ -234,10 +279,13 @@ class AdapterFaultsTest {
             .setBaseModelId(model.id().name())
             .setBaseModelSha256(baseSha)
             .build();
-    producer.send(new ProducerRecord<>(topic, Topics.adapterKey(TENANT, name), published)).get();
+    producer
+        .send(new ProducerRecord<>(topic, Topics.versionKey(TENANT, name, version), published))
+        .get();
+    return published;
   }
 
-  /** The listing of {@code name} once {@code version} is its newest and has loaded or failed. */
+  /** The listing of {@code name} once production is {@code version} and it loaded or failed. */
   private AdapterInfo awaitListed(String name, String version) {
     return await()
         .atMost(Duration.ofSeconds(60))

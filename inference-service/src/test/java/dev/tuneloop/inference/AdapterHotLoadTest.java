@@ -15,6 +15,7 @@ import dev.tuneloop.platform.kafka.Topics;
 import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.platform.testing.Infra;
 import dev.tuneloop.platform.testing.WithInfra;
+import dev.tuneloop.proto.v1.AdapterAliases;
 import dev.tuneloop.proto.v1.AdapterInfo;
 import dev.tuneloop.proto.v1.AdapterPublished;
 import dev.tuneloop.proto.v1.ChatMessage;
@@ -58,17 +59,21 @@ class AdapterHotLoadTest {
   private LoadedModel model;
   private ObjectStore store;
   private InferenceServer server;
-  private AdapterEventsConsumer events;
+  private AdapterEventsConsumer<AdapterPublished> events;
+  private AdapterEventsConsumer<AdapterAliases> aliasEvents;
+  private TestAliases aliases;
   private ManagedChannel channel;
   private InferenceServiceGrpc.InferenceServiceBlockingStub inference;
   private KafkaProducer<String, AdapterPublished> producer;
   private String topic;
+  private String aliasesTopic;
 
   @BeforeAll
   void start(Infra infra) {
     model = BuiltinModels.stories260K();
     store = infra.objectStore();
     topic = infra.topic(Topics.ADAPTERS_PUBLISHED);
+    aliasesTopic = infra.topic(Topics.ADAPTERS_ALIASES);
     InferenceConfig config = new InferenceConfig(BuiltinModels.STORIES260K, 2, 2, 16, true, topic);
     server =
         InferenceServer.start(
@@ -78,7 +83,12 @@ class AdapterHotLoadTest {
             new PeftAdapterLoader(store, model),
             config,
             new SimpleMeterRegistry());
-    events = new AdapterEventsConsumer(infra.kafka(), topic, server.adapters()::publish).start();
+    events = AdapterEventsConsumer.published(infra.kafka(), topic, server.adapters()::publish);
+    aliasEvents =
+        AdapterEventsConsumer.aliases(infra.kafka(), aliasesTopic, server.adapters()::setAliases);
+    events.start();
+    aliasEvents.start();
+    aliases = new TestAliases(infra.kafka(), aliasesTopic);
     channel =
         Grpc.newChannelBuilder("localhost:" + server.port(), InsecureChannelCredentials.create())
             .build();
@@ -91,8 +101,10 @@ class AdapterHotLoadTest {
   @AfterAll
   void stop() {
     producer.close();
+    aliases.close();
     channel.shutdownNow();
     events.close();
+    aliasEvents.close();
     server.close();
     model.close();
   }
@@ -107,7 +119,8 @@ class AdapterHotLoadTest {
   }
 
   /**
-   * Writes a PEFT adapter with the LLM core, uploads it where the trainer would, and announces it.
+   * Writes a PEFT adapter with the LLM core, uploads it where the trainer would, announces it and
+   * promotes it to production (as the trainer's gate would).
    */
   private AdapterPublished publish(
       String name, String version, float bScale, String baseSha, Path dir) throws Exception {
@@ -141,10 +154,14 @@ class AdapterHotLoadTest {
             .setBaseModelId(model.id().name())
             .setBaseModelSha256(baseSha)
             .build();
-    producer.send(new ProducerRecord<>(topic, Topics.adapterKey(TENANT, name), published)).get();
+    producer
+        .send(new ProducerRecord<>(topic, Topics.versionKey(TENANT, name, version), published))
+        .get();
+    aliases.promote(published);
     return published;
   }
 
+  /** The listing of {@code name} once production is {@code version} and it loaded or failed. */
   private AdapterInfo awaitListed(String name, String version) {
     return await()
         .atMost(Duration.ofSeconds(60))
@@ -177,9 +194,13 @@ class AdapterHotLoadTest {
 
     ChatResponse tuned = inference.chat(request("storyteller", "Once upon a time"));
     assertThat(tuned.getAdapterVersion()).isEqualTo("v1");
+    assertThat(tuned.getAdapterAlias()).isEqualTo("production");
     assertThat(tuned.getText()).isNotEqualTo(base.getText());
-    assertThat(inference.chat(request("storyteller@v1", "Once upon a time")).getText())
-        .isEqualTo(tuned.getText());
+    ChatResponse pinned = inference.chat(request("storyteller@v1", "Once upon a time"));
+    assertThat(pinned.getText()).isEqualTo(tuned.getText());
+    assertThat(pinned.getAdapterAlias()).isEmpty();
+    assertThat(listed.getAliasesMap()).containsExactly(java.util.Map.entry("production", "v1"));
+    assertThat(listed.getServingVersion()).isEqualTo("v1");
     assertThat(inference.chat(request("", "Once upon a time")).getText()).isEqualTo(base.getText());
   }
 
@@ -191,7 +212,11 @@ class AdapterHotLoadTest {
     assertThat(awaitListed("veteran", "v2").getLoaded()).isTrue();
 
     try (var restarted = new AdapterRegistry<>(2, new PeftAdapterLoader(store, model));
-        var replay = new AdapterEventsConsumer(infra.kafka(), topic, restarted::publish).start()) {
+        var replay =
+            AdapterEventsConsumer.published(infra.kafka(), topic, restarted::publish).start();
+        var aliasReplay =
+            AdapterEventsConsumer.aliases(infra.kafka(), aliasesTopic, restarted::setAliases)
+                .start()) {
       await()
           .atMost(Duration.ofSeconds(60))
           .until(
@@ -203,6 +228,7 @@ class AdapterHotLoadTest {
                                   && a.getAdapter().getVersion().equals("v2")
                                   && a.getLoaded()));
       await().atMost(Duration.ofSeconds(30)).until(replay::caughtUp);
+      await().atMost(Duration.ofSeconds(30)).until(aliasReplay::caughtUp);
       try (var acquired = restarted.acquire(TENANT, "veteran")) {
         assertThat(acquired.version()).isEqualTo("v2");
       }
@@ -271,10 +297,17 @@ class AdapterHotLoadTest {
 
     assertThat(listed.getLoaded()).isFalse();
     assertThat(listed.getLoadError()).contains("trained on base model").contains("stories260K");
-    assertThatThrownBy(() -> inference.chat(request("alien", "Hi")))
+    assertThatThrownBy(() -> inference.chat(request("alien@v1", "Hi")))
         .isInstanceOfSatisfying(
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION))
+        .hasMessageContaining("trained on base model");
+    // production points at it: no other version answers instead, the name is unavailable
+    assertThatThrownBy(() -> inference.chat(request("alien", "Hi")))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE))
+        .hasMessageContaining("production version v1")
         .hasMessageContaining("trained on base model");
   }
 }

@@ -48,19 +48,27 @@ class InferenceServiceTest {
   @Test
   void servesAPublishedAdapterAndExposesMetrics(Infra infra, @TempDir Path dir) throws Exception {
     String topic = infra.topic(Topics.ADAPTERS_PUBLISHED);
+    String aliasesTopic = infra.topic(Topics.ADAPTERS_ALIASES);
     try (EmbeddedServer server =
-        ServiceProbe.start(
-            infra,
-            Map.of(
-                "tuneloop.inference.adapters-topic", topic, "endpoints.metrics.enabled", true))) {
+            ServiceProbe.start(
+                infra,
+                Map.of(
+                    "tuneloop.inference.adapters-topic",
+                    topic,
+                    "tuneloop.inference.aliases-topic",
+                    aliasesTopic,
+                    "endpoints.metrics.enabled",
+                    true));
+        TestAliases aliases = new TestAliases(infra.kafka(), aliasesTopic)) {
       int port = server.getApplicationContext().getBean(GrpcEmbeddedServer.class).getPort();
       ManagedChannel channel =
           Grpc.newChannelBuilder("localhost:" + port, InsecureChannelCredentials.create()).build();
       try {
         var inference =
             TestCredentials.asTenant(InferenceServiceGrpc.newBlockingStub(channel), "acme");
-        publishAdapter(
-            infra, topic, server.getApplicationContext().getBean(LoadedModel.class), dir);
+        aliases.promote(
+            publishAdapter(
+                infra, topic, server.getApplicationContext().getBean(LoadedModel.class), dir));
         await()
             .atMost(Duration.ofSeconds(60))
             .until(
@@ -78,6 +86,7 @@ class InferenceServiceTest {
                     "Once upon a time",
                     SamplingParams.newBuilder().setMaxTokens(12).build()));
         assertThat(answer.getAdapterVersion()).isEqualTo("v1");
+        assertThat(answer.getAdapterAlias()).isEqualTo("production");
         assertThat(answer.getUsage().getCompletionTokens()).isPositive();
       } finally {
         channel.shutdownNow();
@@ -95,8 +104,8 @@ class InferenceServiceTest {
     }
   }
 
-  private static void publishAdapter(Infra infra, String topic, LoadedModel model, Path dir)
-      throws Exception {
+  private static AdapterPublished publishAdapter(
+      Infra infra, String topic, LoadedModel model, Path dir) throws Exception {
     TestAdapters.writeRandomPeftAdapter(model, dir, 0.5f, 3);
     ObjectStore store = infra.objectStore();
     String prefix = "adapters/acme/helper/v1/";
@@ -110,20 +119,19 @@ class InferenceServiceTest {
             infra.kafka().producerProperties(),
             new StringSerializer(),
             new ProtobufSerializer<>())) {
+      AdapterPublished published =
+          AdapterPublished.newBuilder()
+              .setTenant("acme")
+              .setName("helper")
+              .setVersion("v1")
+              .setLocation(prefix)
+              .setBaseModelId(BuiltinModels.STORIES260K)
+              .setBaseModelSha256(model.id().sha256())
+              .build();
       producer
-          .send(
-              new ProducerRecord<>(
-                  topic,
-                  Topics.adapterKey("acme", "helper"),
-                  AdapterPublished.newBuilder()
-                      .setTenant("acme")
-                      .setName("helper")
-                      .setVersion("v1")
-                      .setLocation(prefix)
-                      .setBaseModelId(BuiltinModels.STORIES260K)
-                      .setBaseModelSha256(model.id().sha256())
-                      .build()))
+          .send(new ProducerRecord<>(topic, Topics.versionKey("acme", "helper", "v1"), published))
           .get();
+      return published;
     }
   }
 

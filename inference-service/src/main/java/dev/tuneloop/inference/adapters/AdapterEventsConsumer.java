@@ -1,9 +1,12 @@
 package dev.tuneloop.inference.adapters;
 
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.kafka.Decoded;
 import dev.tuneloop.platform.kafka.ProtobufDeserializer;
 import dev.tuneloop.platform.kafka.Topics;
+import dev.tuneloop.proto.v1.AdapterAliases;
 import dev.tuneloop.proto.v1.AdapterPublished;
 import dev.tuneloop.servicekit.supervision.SupervisedLoop;
 import dev.tuneloop.servicekit.supervision.Supervisor;
@@ -21,43 +24,90 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads adapters.published from the beginning of every partition, without a consumer group's
- * committed offsets, so each start (and each replica) rebuilds the full registry; the compacted
- * topic keeps that replay short. Runs as the supervised loop "inference-adapter-events" until
- * closed: a run that dies is restarted (a fresh consumer, from the beginning again: registering a
- * publication twice is harmless) after a backoff, and {@code /health} is DOWN meanwhile.
+ * Reads one of the registry's compacted topics from the beginning of every partition, without a
+ * consumer group's committed offsets, so each start (and each replica) rebuilds the full registry;
+ * compaction keeps that replay short. Two run in the service: {@link #published} reads
+ * adapters.published as the supervised loop "inference-adapter-events", {@link #aliases} reads
+ * adapters.aliases as "inference-adapter-aliases". Each runs until closed: a run that dies is
+ * restarted (a fresh consumer, from the beginning again: registering a publication twice is
+ * harmless, and an alias state older than the one held is ignored) after a backoff, and {@code
+ * /health} is DOWN naming the loop meanwhile.
+ *
+ * @param <T> the topic's record type
  */
-public final class AdapterEventsConsumer implements AutoCloseable {
+public final class AdapterEventsConsumer<T extends Message> implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdapterEventsConsumer.class);
   private static final Duration POLL = Duration.ofMillis(500);
 
+  /** The loop that reads adapters.published. */
+  public static final String PUBLISHED_LOOP = "inference-adapter-events";
+
+  /** The loop that reads adapters.aliases. */
+  public static final String ALIASES_LOOP = "inference-adapter-aliases";
+
   private final KafkaSettings settings;
   private final String topic;
-  private final Consumer<AdapterPublished> onPublished;
+  private final String name;
+  private final Parser<T> parser;
+  private final Consumer<T> onRecord;
   private final SupervisedLoop loop;
-  private volatile KafkaConsumer<String, Decoded<AdapterPublished>> consumer;
+  private volatile KafkaConsumer<String, Decoded<T>> consumer;
   private volatile boolean caughtUp;
 
   /**
-   * @param topic adapters.published ({@link Topics#ADAPTERS_PUBLISHED}) unless tests use their own
+   * Reads adapters.published.
+   *
+   * @param topic {@link Topics#ADAPTERS_PUBLISHED} unless tests use their own
    */
-  public AdapterEventsConsumer(
-      KafkaSettings settings, String topic, Consumer<AdapterPublished> onPublished) {
-    this(settings, topic, onPublished, Supervisor.standalone());
-  }
-
-  public AdapterEventsConsumer(
+  public static AdapterEventsConsumer<AdapterPublished> published(
       KafkaSettings settings,
       String topic,
       Consumer<AdapterPublished> onPublished,
       Supervisor supervisor) {
-    this.settings = settings;
-    this.topic = topic;
-    this.onPublished = onPublished;
-    this.loop = supervisor.loop("inference-adapter-events", this::run, this::wakeup);
+    return new AdapterEventsConsumer<>(
+        settings, topic, PUBLISHED_LOOP, AdapterPublished.parser(), onPublished, supervisor);
   }
 
-  public AdapterEventsConsumer start() {
+  public static AdapterEventsConsumer<AdapterPublished> published(
+      KafkaSettings settings, String topic, Consumer<AdapterPublished> onPublished) {
+    return published(settings, topic, onPublished, Supervisor.standalone());
+  }
+
+  /**
+   * Reads adapters.aliases: each record is an adapter's whole alias state.
+   *
+   * @param topic {@link Topics#ADAPTERS_ALIASES} unless tests use their own
+   */
+  public static AdapterEventsConsumer<AdapterAliases> aliases(
+      KafkaSettings settings,
+      String topic,
+      Consumer<AdapterAliases> onAliases,
+      Supervisor supervisor) {
+    return new AdapterEventsConsumer<>(
+        settings, topic, ALIASES_LOOP, AdapterAliases.parser(), onAliases, supervisor);
+  }
+
+  public static AdapterEventsConsumer<AdapterAliases> aliases(
+      KafkaSettings settings, String topic, Consumer<AdapterAliases> onAliases) {
+    return aliases(settings, topic, onAliases, Supervisor.standalone());
+  }
+
+  private AdapterEventsConsumer(
+      KafkaSettings settings,
+      String topic,
+      String name,
+      Parser<T> parser,
+      Consumer<T> onRecord,
+      Supervisor supervisor) {
+    this.settings = settings;
+    this.topic = topic;
+    this.name = name;
+    this.parser = parser;
+    this.onRecord = onRecord;
+    this.loop = supervisor.loop(name, this::run, this::wakeup);
+  }
+
+  public AdapterEventsConsumer<T> start() {
     loop.start();
     return this;
   }
@@ -66,13 +116,12 @@ public final class AdapterEventsConsumer implements AutoCloseable {
     return loop;
   }
 
-  private KafkaConsumer<String, Decoded<AdapterPublished>> newConsumer() {
-    Map<String, Object> props = settings.consumerProperties("inference-adapter-registry");
+  private KafkaConsumer<String, Decoded<T>> newConsumer() {
+    Map<String, Object> props = settings.consumerProperties(name);
     // Never create the topic by asking for it: it must be created compacted (by the startup check
     // or an operator).
     props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-    return new KafkaConsumer<>(
-        props, new StringDeserializer(), new ProtobufDeserializer<>(AdapterPublished.parser()));
+    return new KafkaConsumer<>(props, new StringDeserializer(), new ProtobufDeserializer<>(parser));
   }
 
   private void wakeup() {
@@ -82,7 +131,7 @@ public final class AdapterEventsConsumer implements AutoCloseable {
     }
   }
 
-  /** True once every publication present at assignment time has been handed over (readiness). */
+  /** True once every record present at assignment time has been handed over (readiness). */
   public boolean caughtUp() {
     return caughtUp;
   }
@@ -96,7 +145,7 @@ public final class AdapterEventsConsumer implements AutoCloseable {
       Map<TopicPartition, Long> ends = c.endOffsets(partitions);
       while (!loop.stopping()) {
         loop.alive();
-        for (ConsumerRecord<String, Decoded<AdapterPublished>> record : c.poll(POLL)) {
+        for (ConsumerRecord<String, Decoded<T>> record : c.poll(POLL)) {
           handle(record);
         }
         if (!caughtUp
@@ -114,7 +163,7 @@ public final class AdapterEventsConsumer implements AutoCloseable {
 
   /** The topic may not exist yet (nothing published, topics not created): wait for it. */
   private List<TopicPartition> awaitPartitions(
-      KafkaConsumer<String, Decoded<AdapterPublished>> consumer, SupervisedLoop loop) {
+      KafkaConsumer<String, Decoded<T>> consumer, SupervisedLoop loop) {
     while (!loop.stopping()) {
       loop.alive();
       var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
@@ -132,10 +181,12 @@ public final class AdapterEventsConsumer implements AutoCloseable {
     throw new WakeupException();
   }
 
-  private void handle(ConsumerRecord<String, Decoded<AdapterPublished>> record) {
-    Decoded<AdapterPublished> value = record.value();
+  private void handle(ConsumerRecord<String, Decoded<T>> record) {
+    Decoded<T> value = record.value();
     if (value == null) {
-      return; // tombstone: compaction bookkeeping, nothing to load
+      // A tombstone: compaction bookkeeping. Versions are immutable and alias states are never
+      // deleted (the trainer, their one writer, only moves them), so there is nothing to undo.
+      return;
     }
     if (!value.isValid()) {
       LOG.warn(
@@ -145,16 +196,12 @@ public final class AdapterEventsConsumer implements AutoCloseable {
           record.offset());
       return;
     }
-    AdapterPublished published = value.value();
-    LOG.info(
-        "adapter published: {}/{}@{}",
-        published.getTenant(),
-        published.getName(),
-        published.getVersion());
+    T message = value.value();
+    LOG.info("{} record {}", topic, record.key());
     try {
-      onPublished.accept(published);
+      onRecord.accept(message);
     } catch (RuntimeException e) {
-      LOG.warn("could not register adapter {}@{}", published.getName(), published.getVersion(), e);
+      LOG.warn("could not register {} record {}", topic, record.key(), e);
     }
   }
 

@@ -1,11 +1,11 @@
 package dev.tuneloop.inference.adapters;
 
+import dev.tuneloop.proto.v1.AdapterAliases;
 import dev.tuneloop.proto.v1.AdapterInfo;
 import dev.tuneloop.proto.v1.AdapterPublished;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,15 +14,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The adapters this service can serve. {@link #publish} records a publication (copy-on-write, so
- * requests in flight are never paused) and loads it in the background; {@link #acquire} resolves a
- * request's adapter reference and hands out a lease on the loaded adapter, reloading it on demand
- * if it was evicted.
+ * The adapters this service can serve. {@link #publish} records a publication and {@link
+ * #setAliases} an adapter's alias state (both copy-on-write, so requests in flight are never
+ * paused); {@link #acquire} resolves a request's adapter reference against one snapshot of both and
+ * hands out a lease on the loaded adapter, reloading it on demand if it was evicted.
  *
- * <p>A plain name answers with its newest version that loaded: a newer version that is still
- * loading, or cannot be served (corrupt files, another base model, a rank above the maximum,
- * non-finite weights), never takes the name offline. Its reason is listed; {@code name@version}
- * still asks for it and gets the reason as the error.
+ * <p>A plain name answers with the version its production alias points at, and only that one: every
+ * replica must answer with the same version, so a production version that is still loading is
+ * waited for, and one that cannot be served (corrupt files, another base model, a rank above the
+ * maximum, non-finite weights) is {@link AliasTargetUnavailableException} with its reason, never a
+ * silent fallback to another version. When an alias moves, its new target is loaded in the
+ * background so the first request does not wait.
  *
  * @param <A> the loaded adapter type
  */
@@ -34,8 +36,11 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
   private final LoadedAdapterCache<A> cache;
   private final Map<AdapterId, String> loadErrors = new ConcurrentHashMap<>();
 
-  /** Versions whose last load succeeded (resident now or evicted since). */
-  private final Set<AdapterId> loaded = ConcurrentHashMap.newKeySet();
+  /**
+   * Every publication seen, from adapters.published or an alias record's targets; what the cache
+   * loads from. Versions are immutable, so an entry never goes stale.
+   */
+  private final Map<AdapterId, AdapterPublished> publications = new ConcurrentHashMap<>();
 
   private final ExecutorService warmer =
       Executors.newSingleThreadExecutor(
@@ -46,20 +51,16 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
   }
 
   private A loadRecordingErrors(AdapterId id, AdapterLoader<A> loader) {
-    AdapterPublished published =
-        catalog
-            .get()
-            .find(id)
-            .orElseThrow(
-                () -> new AdapterNotFoundException("adapter " + id + " is no longer published"));
+    AdapterPublished published = publications.get(id);
+    if (published == null) {
+      throw new AdapterNotFoundException("adapter " + id + " is not published");
+    }
     try {
       A adapter = loader.load(published);
       loadErrors.remove(id);
-      loaded.add(id);
       LOG.info("loaded adapter {}", id);
       return adapter;
     } catch (RuntimeException e) {
-      loaded.remove(id);
       loadErrors.put(id, e.getMessage() == null ? e.toString() : e.getMessage());
       LOG.warn("cannot load adapter {}: {}", id, e.getMessage());
       throw e;
@@ -67,15 +68,62 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
   }
 
   /**
-   * Records a publication and warms it (loads it in the background) so the first request does not
-   * wait.
+   * Records a publication. It is loaded when an alias points at it or a request pins it, not now:
+   * the topic keeps every version, and loading all of them at every start would evict the ones in
+   * use.
    */
   public void publish(AdapterPublished published) {
-    catalog.updateAndGet(c -> c.with(published));
     AdapterId id = AdapterId.of(published);
+    publications.put(id, published);
     loadErrors.remove(id);
+    catalog.updateAndGet(c -> c.with(published));
+  }
+
+  /**
+   * Records an adapter's whole alias state (the latest adapters.aliases record of it) and warms
+   * every version an alias now points at that it did not before. A state older than the one held is
+   * ignored ({@link AdapterCatalog#withAliases}).
+   */
+  public void setAliases(AdapterAliases state) {
+    state
+        .getTargetsMap()
+        .values()
+        .forEach(target -> publications.putIfAbsent(AdapterId.of(target), target));
+    AdapterCatalog[] before = new AdapterCatalog[1];
+    AdapterCatalog after =
+        catalog.updateAndGet(
+            c -> {
+              before[0] = c;
+              return c.withAliases(state);
+            });
+    Map<String, String> was = before[0].aliases(state.getTenant(), state.getName());
+    after
+        .aliases(state.getTenant(), state.getName())
+        .forEach(
+            (alias, version) -> {
+              if (!version.equals(was.get(alias))) {
+                LOG.info(
+                    "adapter {}/{}: {} -> {} (was {})",
+                    AdapterId.tenant(state.getTenant()),
+                    state.getName(),
+                    alias,
+                    version,
+                    was.getOrDefault(alias, "none"));
+                warm(new AdapterId(AdapterId.tenant(state.getTenant()), state.getName(), version));
+              }
+            });
+  }
+
+  /**
+   * Loads a version in the background so the first request does not wait; skipped if no alias
+   * points at it any more by then (a replay from the beginning passes many past states quickly).
+   */
+  private void warm(AdapterId id) {
     warmer.execute(
         () -> {
+          if (!catalog.get().isAliasTarget(id)) {
+            return;
+          }
           try (var lease = cache.acquire(id)) {
             LOG.debug("warmed {}", lease.adapter());
           } catch (RuntimeException e) {
@@ -85,69 +133,64 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
   }
 
   /**
-   * The adapter a request names, resident and leased; {@code null} lease for the base model.
+   * The adapter a request names, resident and leased; {@code null} lease for the base model. The
+   * reference is resolved once, against one snapshot of the catalog and the aliases.
    *
-   * @throws AdapterNotFoundException for an unknown name or version
-   * @throws AdapterUnavailableException when it cannot be loaded
+   * @throws AdapterNotFoundException for an unknown name, alias or version, or a plain name without
+   *     a production version
+   * @throws AliasTargetUnavailableException when the version an alias points at cannot be loaded
+   * @throws AdapterUnavailableException when a pinned version cannot be loaded
    * @throws IllegalArgumentException for a malformed reference
    */
   public Acquired<A> acquire(String tenant, String reference) {
     AdapterRef ref = AdapterRef.parse(reference);
     if (ref.isBase()) {
-      return new Acquired<>(null, null);
+      return new Acquired<>(null, "", null);
     }
-    AdapterCatalog current = catalog.get();
-    AdapterPublished published =
-        ref.version() == null
-            ? serving(current.versions(tenant, ref.name()))
-            : current.resolve(tenant, ref);
-    return new Acquired<>(published, cache.acquire(AdapterId.of(published)));
+    AdapterCatalog.Resolution resolved = catalog.get().resolve(tenant, ref);
+    AdapterPublished published = resolved.published();
+    LoadedAdapterCache.Lease<A> lease;
+    try {
+      lease = cache.acquire(AdapterId.of(published));
+    } catch (RuntimeException e) {
+      if (resolved.alias().isEmpty()) {
+        throw e;
+      }
+      throw new AliasTargetUnavailableException(
+          "adapter \""
+              + ref.name()
+              + "\" answers "
+              + (ref.version() == null ? "" : ref.name() + "@" + resolved.alias() + " ")
+              + "with its "
+              + resolved.alias()
+              + " version "
+              + published.getVersion()
+              + ", which cannot be served: "
+              + e.getMessage()
+              + "; promote a version that loads (POST /v1/adapters/"
+              + ref.name()
+              + "/promote)",
+          e);
+    }
+    return new Acquired<>(published, resolved.alias(), lease);
   }
 
   /**
-   * The version a plain name answers with: the newest that loaded; else (none has yet) the newest
-   * that has not failed, whose load the request waits for; else the newest, which fails with its
-   * reason.
-   *
-   * @param versions in publication order, the newest last
-   */
-  private AdapterPublished serving(List<AdapterPublished> versions) {
-    List<AdapterPublished> newestFirst = versions.reversed();
-    return newestFirst.stream()
-        .filter(v -> loaded.contains(AdapterId.of(v)))
-        .findFirst()
-        .or(
-            () ->
-                newestFirst.stream()
-                    .filter(v -> !loadErrors.containsKey(AdapterId.of(v)))
-                    .findFirst())
-        .orElse(versions.getLast());
-  }
-
-  /** The version {@link #serving} picks among those loaded, or "" when none has loaded. */
-  private String servingVersion(List<AdapterPublished> versions) {
-    return versions.reversed().stream()
-        .filter(v -> loaded.contains(AdapterId.of(v)))
-        .map(AdapterPublished::getVersion)
-        .findFirst()
-        .orElse("");
-  }
-
-  /**
-   * The newest version of each of the tenant's adapters (every tenant's when null), by name, with
-   * why it failed to load if it did, and the version the name answers with.
+   * Each of the tenant's adapters (every tenant's when null), by name: its production version (its
+   * newest while it has none) with why it failed to load if it did, the version the plain name
+   * answers with, and its aliases.
    */
   public List<AdapterInfo> list(String tenant) {
-    AdapterCatalog current = catalog.get();
-    return current.newest(tenant).stream()
-        .sorted(Comparator.comparing(AdapterPublished::getName))
+    return catalog.get().list(tenant).stream()
+        .sorted(Comparator.comparing(l -> l.shown().getName()))
         .map(
-            p ->
+            l ->
                 AdapterInfo.newBuilder()
-                    .setAdapter(p)
-                    .setLoaded(cache.isResident(AdapterId.of(p)))
-                    .setLoadError(loadErrors.getOrDefault(AdapterId.of(p), ""))
-                    .setServingVersion(servingVersion(current.versions(p.getTenant(), p.getName())))
+                    .setAdapter(l.shown())
+                    .setLoaded(cache.isResident(AdapterId.of(l.shown())))
+                    .setLoadError(loadErrors.getOrDefault(AdapterId.of(l.shown()), ""))
+                    .setServingVersion(l.production())
+                    .putAllAliases(l.aliases())
                     .build())
         .toList();
   }
@@ -163,11 +206,13 @@ public final class AdapterRegistry<A extends AutoCloseable> implements AutoClose
   }
 
   /**
-   * A resolved adapter and the lease that keeps it in memory; both null for the base model. Close
-   * when the generation ends.
+   * A resolved adapter, the alias it was resolved through ("" for a pinned version and the base
+   * model) and the lease that keeps it in memory (null for the base model). Close when the
+   * generation ends.
    */
   public record Acquired<A extends AutoCloseable>(
-      AdapterPublished published, LoadedAdapterCache.Lease<A> lease) implements AutoCloseable {
+      AdapterPublished published, String alias, LoadedAdapterCache.Lease<A> lease)
+      implements AutoCloseable {
     public A adapter() {
       return lease == null ? null : lease.adapter();
     }

@@ -165,6 +165,14 @@ public final class ChatService implements AutoCloseable {
     }
 
     /**
+     * The alias the request was resolved through ("production" for a plain name; "" for a pinned
+     * version or the base model).
+     */
+    public String adapterAlias() {
+      return adapter.alias();
+    }
+
+    /**
      * Queues the generation; the future completes with its outcome (also when cancelled) or fails
      * with the reason (e.g. {@link GenerationScheduler.QueueFullException}, thrown at once).
      */
@@ -193,7 +201,8 @@ public final class ChatService implements AutoCloseable {
     pending.complete(
         new Result(
             new ChatEngine.Outcome("", FinishReason.FINISH_REASON_STOP, 0, 0, true),
-            prepared.adapterVersion()));
+            prepared.adapterVersion(),
+            prepared.adapterAlias()));
   }
 
   /** Generates one batch; every lease is released at the end. */
@@ -237,7 +246,10 @@ public final class ChatService implements AutoCloseable {
       if (outcome.completionTokens() > 0 && seconds > 0) {
         tokensPerSecond.record(outcome.completionTokens() / seconds);
       }
-      batch.get(i).complete(new Result(outcome, batch.get(i).item().prepared().adapterVersion()));
+      Prepared prepared = batch.get(i).item().prepared();
+      batch
+          .get(i)
+          .complete(new Result(outcome, prepared.adapterVersion(), prepared.adapterAlias()));
     }
   }
 
@@ -266,6 +278,9 @@ public final class ChatService implements AutoCloseable {
     }
   }
 
-  /** The outcome and the adapter version that produced it ("" for the base model). */
-  public record Result(ChatEngine.Outcome outcome, String adapterVersion) {}
+  /**
+   * The outcome, the adapter version that produced it ("" for the base model) and the alias the
+   * request was resolved through ("" for a pinned version or the base model).
+   */
+  public record Result(ChatEngine.Outcome outcome, String adapterVersion, String adapterAlias) {}
 }

@@ -3,6 +3,7 @@ package dev.tuneloop.inference.serving;
 import dev.tuneloop.inference.adapters.AdapterNotFoundException;
 import dev.tuneloop.inference.adapters.AdapterRegistry;
 import dev.tuneloop.inference.adapters.AdapterUnavailableException;
+import dev.tuneloop.inference.adapters.AliasTargetUnavailableException;
 import dev.tuneloop.inference.adapters.ServedAdapter;
 import dev.tuneloop.llm.chat.ChatTemplateException;
 import dev.tuneloop.proto.v1.ChatChunk;
@@ -53,6 +54,7 @@ public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImpl
                       .setFinishReason(result.outcome().finishReason())
                       .setUsage(usage(result.outcome()))
                       .setAdapterVersion(result.adapterVersion())
+                      .setAdapterAlias(result.adapterAlias())
                       .build());
               responses.onCompleted();
             });
@@ -60,7 +62,8 @@ public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImpl
 
   /**
    * Each piece of text goes out as it is generated; a client cancel stops the generation at the
-   * next token.
+   * next token. Every chunk names the adapter version and alias that answer: the request resolved
+   * them once, before its first token, so they are the same on all of its chunks.
    */
   @Override
   public void chatStream(ChatRequest request, StreamObserver<ChatChunk> responses) {
@@ -71,12 +74,14 @@ public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImpl
             () -> {
               ChatService.Prepared prepared = chats.prepare(ownTenant(request));
               String version = prepared.adapterVersion();
+              String alias = prepared.adapterAlias();
               return prepared.submit(
                   piece ->
                       call.onNext(
                           ChatChunk.newBuilder()
                               .setDelta(piece)
                               .setAdapterVersion(version)
+                              .setAdapterAlias(alias)
                               .build()),
                   call::isCancelled);
             })
@@ -90,6 +95,7 @@ public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImpl
                       .setFinishReason(result.outcome().finishReason())
                       .setUsage(usage(result.outcome()))
                       .setAdapterVersion(result.adapterVersion())
+                      .setAdapterAlias(result.adapterAlias())
                       .build());
               call.onCompleted();
             });
@@ -153,6 +159,8 @@ public class InferenceEndpoint extends InferenceServiceGrpc.InferenceServiceImpl
         switch (e) {
           case AdapterNotFoundException x -> Status.NOT_FOUND;
           case AdapterUnavailableException x -> Status.FAILED_PRECONDITION;
+          // an alias's version cannot be served: no fallback (every replica answers alike)
+          case AliasTargetUnavailableException x -> Status.UNAVAILABLE;
           case GenerationScheduler.QueueFullException x -> Status.RESOURCE_EXHAUSTED;
           case IllegalArgumentException x ->
               Status.INVALID_ARGUMENT; // incl. a prompt longer than the context

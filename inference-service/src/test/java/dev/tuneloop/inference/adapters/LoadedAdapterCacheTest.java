@@ -12,7 +12,7 @@ class LoadedAdapterCacheTest {
   /** A stand-in for a loaded adapter that records whether it was freed. */
   static final class Weights implements AutoCloseable {
     final AdapterId id;
-    boolean closed;
+    volatile boolean closed;
 
     Weights(AdapterId id) {
       this.id = id;

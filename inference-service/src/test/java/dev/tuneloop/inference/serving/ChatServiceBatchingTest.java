@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tuneloop.inference.TestAdapters;
+import dev.tuneloop.inference.TestAliases;
 import dev.tuneloop.inference.adapters.AdapterRegistry;
 import dev.tuneloop.inference.adapters.AdapterSlots;
 import dev.tuneloop.inference.adapters.ServedAdapter;
@@ -86,14 +87,16 @@ class ChatServiceBatchingTest {
   private void publish(String name, long seed, Path dir) throws Exception {
     Path adapterDir = Files.createDirectories(dir.resolve(name));
     TestAdapters.writeRandomPeftAdapter(model, adapterDir, 0.5f, seed);
-    adapters.publish(
+    AdapterPublished published =
         AdapterPublished.newBuilder()
             .setTenant(TENANT)
             .setName(name)
             .setVersion("v1")
             .setLocation(adapterDir.toString())
             .setBaseModelSha256(model.id().sha256())
-            .build());
+            .build();
+    adapters.publish(published);
+    adapters.setAliases(TestAliases.production(published, 1));
   }
 
   private static ChatRequest request(String adapter, String prompt, int maxTokens) {
