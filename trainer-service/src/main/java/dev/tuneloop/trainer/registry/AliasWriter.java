@@ -22,6 +22,8 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves an adapter's aliases: each move writes the adapter's whole next {@link AdapterAliases}
@@ -30,7 +32,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * until the {@link AliasView} has read it, so the next move builds on it. Moves of one adapter are
  * serialised by a lock in this process; with several trainer replicas moving the same adapter at
  * once, the later record wins (this is the one-writer assumption: only the trainer running the
- * adapter's job, or the registry API, moves it).
+ * adapter's job, or the registry API, moves it); a writer that happens to see another record of its
+ * own revision logs a warning (best effort, not a guard).
  *
  * <p>A move to the version an alias already points at writes nothing, so a job rerun after a crash
  * repeats its moves harmlessly.
@@ -40,6 +43,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  * two moves back, never forward again to the version just rolled back from.
  */
 public final class AliasWriter {
+
+  private static final Logger log = LoggerFactory.getLogger(AliasWriter.class);
 
   public static final String PRODUCTION = "production";
   public static final String CANDIDATE = "candidate";
@@ -250,6 +255,16 @@ public final class AliasWriter {
                     topic, Topics.adapterKey(next.getTenant(), next.getName()), next))
             .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     view.awaitRead(sent.topic(), sent.partition(), sent.offset(), timeout);
+    AdapterAliases seen = view.aliases(next.getTenant(), next.getName()).orElse(next);
+    if (seen.getRevision() == next.getRevision() && !seen.equals(next)) {
+      // Another trainer wrote the same revision from the same base: the later record wins.
+      log.warn(
+          "adapter {}/{}: another writer moved its aliases at the same revision {}; now {}",
+          next.getTenant(),
+          next.getName(),
+          next.getRevision(),
+          seen.getAliasesMap());
+    }
     return next;
   }
 
