@@ -7,6 +7,15 @@ import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.servicekit.models.BaseModelResolver;
 import dev.tuneloop.servicekit.models.ModelsConfiguration;
 import dev.tuneloop.servicekit.supervision.Supervisor;
+import dev.tuneloop.trainer.registry.AdapterRegistry;
+import dev.tuneloop.trainer.registry.AdapterRegistryGrpcEndpoint;
+import dev.tuneloop.trainer.registry.AdapterVersions;
+import dev.tuneloop.trainer.registry.AliasView;
+import dev.tuneloop.trainer.registry.AliasWriter;
+import dev.tuneloop.trainer.registry.GoldenPromptsStore;
+import dev.tuneloop.trainer.registry.PromotionConfiguration;
+import dev.tuneloop.trainer.registry.PromotionPolicies;
+import dev.tuneloop.trainer.registry.RegistryConfiguration;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -40,6 +49,52 @@ public class TrainerFactory {
       JobRegistry registry,
       Supervisor supervisor) {
     return new EventsView(kafka, config.eventsTopic(), registry, supervisor).start();
+  }
+
+  @Context
+  @Bean(preDestroy = "close")
+  AliasView aliasView(
+      KafkaSettings kafka,
+      TrainerConfiguration config,
+      RegistryConfiguration registry,
+      Supervisor supervisor) {
+    return new AliasView(kafka, registry.aliasesTopic(), config.publishedTopic(), supervisor)
+        .start();
+  }
+
+  @Singleton
+  AliasWriter aliasWriter(
+      AliasView view, Producer<String, MessageLite> producer, RegistryConfiguration registry) {
+    return new AliasWriter(
+        view, producer, registry.aliasesTopic(), registry.maxHistory(), registry.moveTimeout());
+  }
+
+  @Singleton
+  PromotionPolicies promotionPolicies(ObjectStore store, PromotionConfiguration promotion) {
+    return new PromotionPolicies(store, promotion.toPolicy());
+  }
+
+  @Singleton
+  GoldenPromptsStore goldenPrompts(ObjectStore store, RegistryConfiguration registry) {
+    return new GoldenPromptsStore(
+        store, registry.maxGoldenPrompts(), registry.maxGoldenFieldBytes());
+  }
+
+  @Singleton
+  AdapterVersions adapterVersions(ObjectStore store) {
+    return new AdapterVersions(store);
+  }
+
+  /** Registered on the gRPC server like every BindableService bean. */
+  @Singleton
+  AdapterRegistryGrpcEndpoint adapterRegistryEndpoint(
+      AliasView view,
+      AliasWriter writer,
+      AdapterVersions versions,
+      GoldenPromptsStore golden,
+      PromotionPolicies policies) {
+    return new AdapterRegistryGrpcEndpoint(
+        new AdapterRegistry(view, writer, versions, golden, policies));
   }
 
   /** The base-model rule shared with the inference service; downloads go to work-dir/models. */

@@ -27,6 +27,8 @@ class TrainerServiceBootTest {
       assertThat(http.body()).contains("\"status\":\"UP\"");
       assertThat(ServiceProbe.grpcHealth(server.getApplicationContext()))
           .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      assertThat(ServiceProbe.grpcServices(server.getApplicationContext()))
+          .contains("tuneloop.v1.TrainerService", "tuneloop.v1.AdapterRegistryService");
       // only /health is open; configuration, loggers, beans ... are not served at all
       assertThat(ServiceProbe.exposedManagementEndpoints(server, null)).isEmpty();
     }

@@ -153,7 +153,10 @@ class TrainerServiceTest {
     AdapterPublished adapter = last.getAdapter();
     assertThat(adapter.getMetricsOrThrow("eval_loss"))
         .isLessThan(adapter.getMetricsOrThrow("initial_eval_loss"));
-    assertThat(adapter.getLocation()).isEqualTo("adapters/acme/foobear/" + jobId + "/");
+    assertThat(adapter.getVersion()).matches("[0-9a-f]{16}"); // content-derived
+    assertThat(adapter.getJobId()).isEqualTo(jobId);
+    assertThat(adapter.getLocation())
+        .isEqualTo("adapters/acme/foobear/" + adapter.getVersion() + "/");
     assertThat(adapter.getBaseModelSha256()).isEqualTo(base.id().sha256());
 
     List<AdapterPublished> announced =

@@ -44,6 +44,7 @@ public final class TrainerHarness {
     props.put("trainer.requests-topic", infra.topic("training.requests-" + suffix));
     props.put("trainer.events-topic", infra.topic("training.events-" + suffix));
     props.put("trainer.published-topic", infra.topic("adapters.published-" + suffix));
+    props.put("trainer.registry.aliases-topic", infra.topic("adapters.aliases-" + suffix));
     props.put("trainer.group", infra.group("trainers-" + suffix));
     props.put("trainer.work-dir", workDir.toString());
     props.put("trainer.progress-interval", "100ms");
