@@ -335,6 +335,11 @@ class GatewayRegistryTest implements TestPropertyProvider {
             "[{\"prompt\": \"a\", \"expected\": \"b\"}]",
             ACME);
     var empty = http.post("/v1/datasets/support/golden", "[]", ACME);
+    var bareFlag =
+        http.post(
+            "/v1/datasets/support/golden?replace",
+            "[{\"prompt\": \"a\", \"expected\": \"b\"}]",
+            ACME);
 
     assertThat(missing.statusCode()).isEqualTo(400);
     assertThat(json(missing).at("/error/message").asText())
@@ -348,6 +353,9 @@ class GatewayRegistryTest implements TestPropertyProvider {
         .isEqualTo("[1] (line 2): answer: is not a field here (allowed: prompt, expected)");
     assertThat(badFlag.statusCode()).isEqualTo(400);
     assertThat(json(badFlag).at("/error/param").asText()).isEqualTo("replace");
+    assertThat(bareFlag.statusCode()).isEqualTo(400);
+    assertThat(json(bareFlag).at("/error/message").asText())
+        .isEqualTo("replace: must be true or false, not \"\"");
     assertThat(empty.statusCode()).isEqualTo(400);
     assertThat(json(empty).at("/error/message").asText()).contains("no golden prompts");
     assertThat(upstreams.registryRequests).isEmpty();

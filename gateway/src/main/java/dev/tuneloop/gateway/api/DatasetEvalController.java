@@ -127,9 +127,12 @@ public class DatasetEvalController {
     }
   }
 
-  /** {@code true} or {@code false} (absent: false); anything else is refused, not guessed. */
+  /**
+   * {@code true} or {@code false} (absent: false); anything else, a bare {@code ?replace} too, is
+   * refused rather than guessed, since guessing wrong either duplicates or drops prompts.
+   */
   private static boolean flag(String name, String value) {
-    if (value == null || value.isEmpty() || value.equals("false")) {
+    if (value == null || value.equals("false")) {
       return false;
     }
     if (value.equals("true")) {

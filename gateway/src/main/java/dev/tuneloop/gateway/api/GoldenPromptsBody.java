@@ -67,7 +67,10 @@ final class GoldenPromptsBody {
         json = LINE.readTree(line);
       } catch (JsonProcessingException e) {
         throw ApiException.badRequest(
-            where + ": not valid JSON (" + e.getOriginalMessage() + "); one object per line");
+            where
+                + ": not valid JSON ("
+                + e.getOriginalMessage()
+                + "); JSON Lines hold one whole object per line (or send a JSON array)");
       }
       prompts.add(prompt(json, where));
     }
