@@ -65,7 +65,7 @@ public final class JsonBodies {
           "The body holds "
               + documents.size()
               + " JSON documents; this endpoint takes one (JSON Lines only on"
-              + " /v1/datasets/{dataset}/examples).");
+              + " /v1/datasets/{dataset}/examples and /golden).");
     }
     return documents.getFirst();
   }
