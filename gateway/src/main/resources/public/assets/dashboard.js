@@ -74,10 +74,16 @@ async function loadAdapters() {
   const select = $("model");
   const chosen = select.value;
   select.replaceChildren(new Option("base", "base"));
-  for (const { adapter, loaded } of adapters) {
-    row("adapters", [adapter.name, adapter.version, adapter.base_model_id, adapter.chat_template || "(model default)", loaded ? "yes" : "no"]);
-    select.appendChild(new Option(`${adapter.name}@${adapter.version}`, `${adapter.name}@${adapter.version}`));
+  const models = new Set();
+  for (const { adapter, loaded, aliases = {}, serving_version } of adapters) {
+    // the aliases pointing at this version ("production", "candidate")
+    const here = Object.keys(aliases).filter((a) => aliases[a] === adapter.version).sort();
+    row("adapters", [adapter.name, adapter.version, here.join(", ") || "–", adapter.base_model_id, adapter.chat_template || "(model default)", loaded ? "yes" : "no"]);
+    if (serving_version) models.add(adapter.name); // a plain name is the production version
+    Object.keys(aliases).filter((a) => a !== "production").forEach((a) => models.add(`${adapter.name}@${a}`));
+    models.add(`${adapter.name}@${adapter.version}`);
   }
+  for (const model of models) select.appendChild(new Option(model, model));
   select.value = [...select.options].some((o) => o.value === chosen) ? chosen : "base";
 }
 

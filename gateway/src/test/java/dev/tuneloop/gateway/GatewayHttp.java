@@ -38,6 +38,25 @@ final class GatewayHttp {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Any method with a body ({@code null}: none) of the given Content-Type. */
+  HttpResponse<String> send(String method, String path, String body, String contentType, String key)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    if (key != null) {
+      request.header("Authorization", "Bearer " + key);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   HttpResponse<String> get(String path, String key) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET();
     if (key != null) {

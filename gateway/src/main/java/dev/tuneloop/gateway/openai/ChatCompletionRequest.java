@@ -20,7 +20,8 @@ import java.util.TreeSet;
  * Wrong values are refused naming the field. Without {@code temperature} decoding is greedy (the
  * platform's default), not OpenAI's 1.0.
  *
- * @param model as the client wrote it: "base" or an adapter "name" / "name@version"
+ * @param model as the client wrote it, and as it goes to inference: "base", or an adapter "name"
+ *     (its production version), "name@alias" ("name@candidate") or "name@version"
  * @param stream true: answer with server-sent events
  * @param request the inference request
  */

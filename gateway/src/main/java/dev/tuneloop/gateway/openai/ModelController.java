@@ -7,8 +7,6 @@ import dev.tuneloop.gateway.auth.Tenant;
 import dev.tuneloop.gateway.upstream.UpstreamErrors;
 import dev.tuneloop.gateway.upstream.Upstreams;
 import dev.tuneloop.platform.config.Names;
-import dev.tuneloop.proto.v1.AdapterInfo;
-import dev.tuneloop.proto.v1.AdapterPublished;
 import dev.tuneloop.proto.v1.ListAdaptersRequest;
 import dev.tuneloop.proto.v1.ListAdaptersResponse;
 import io.micronaut.http.HttpRequest;
@@ -22,7 +20,8 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 
 /**
  * OpenAI's {@code GET /v1/models/{model}}: the model object when {@code base} or one of the
- * caller's adapters ({@code name} or {@code name@version}), else a 404 in OpenAI's shape.
+ * caller's adapters ({@code name}, {@code name@alias} or {@code name@version}, see {@link
+ * ModelIds}), else a 404 in OpenAI's shape.
  */
 @Controller("/v1/models")
 @ExecuteOn(TaskExecutors.BLOCKING)
@@ -61,12 +60,6 @@ public class ModelController {
     ListAdaptersResponse adapters =
         UpstreamErrors.call(
             Upstreams.INFERENCE, () -> upstreams.inference(Tenant.of(http)).listAdapters(request));
-    for (AdapterInfo info : adapters.getAdaptersList()) {
-      AdapterPublished a = info.getAdapter();
-      if (model.equals(a.getName()) || model.equals(a.getName() + "@" + a.getVersion())) {
-        return true;
-      }
-    }
-    return false;
+    return ModelIds.isKnown(adapters, model);
   }
 }

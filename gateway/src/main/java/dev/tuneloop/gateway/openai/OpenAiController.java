@@ -8,8 +8,6 @@ import dev.tuneloop.gateway.api.JsonBodies;
 import dev.tuneloop.gateway.auth.Tenant;
 import dev.tuneloop.gateway.upstream.UpstreamErrors;
 import dev.tuneloop.gateway.upstream.Upstreams;
-import dev.tuneloop.proto.v1.AdapterInfo;
-import dev.tuneloop.proto.v1.AdapterPublished;
 import dev.tuneloop.proto.v1.ChatChunk;
 import dev.tuneloop.proto.v1.ChatRequest;
 import dev.tuneloop.proto.v1.ChatResponse;
@@ -20,6 +18,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -30,8 +29,6 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -63,13 +60,36 @@ public class OpenAiController {
         ChatCompletionRequest.parse(JsonBodies.parse(body), Tenant.of(http), id);
     long created = System.currentTimeMillis() / 1000;
     if (parsed.stream()) {
-      return HttpResponse.ok(stream(id, created, parsed))
-          .contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
+      ChunkForwarder forwarder = stream(id, created, parsed);
+      return servedBy(
+          HttpResponse.ok(forwarder.events()).contentType(MediaType.TEXT_EVENT_STREAM_TYPE),
+          parsed.request().getAdapter(),
+          forwarder.version,
+          forwarder.alias);
     }
     ChatResponse response = complete(http, parsed.request());
-    return HttpResponse.ok(
-            ChatCompletionJson.completion(id, created, parsed.model(), response).toString())
-        .contentType(MediaType.APPLICATION_JSON_TYPE);
+    return servedBy(
+        HttpResponse.ok(
+                ChatCompletionJson.completion(id, created, parsed.model(), response).toString())
+            .contentType(MediaType.APPLICATION_JSON_TYPE),
+        parsed.request().getAdapter(),
+        response.getAdapterVersion(),
+        response.getAdapterAlias());
+  }
+
+  /**
+   * The headers naming the version that answered and the alias it was reached through, so a client
+   * (or a log) sees which version served it without parsing the body.
+   */
+  private static <T> MutableHttpResponse<T> servedBy(
+      MutableHttpResponse<T> response, String requestedAdapter, String version, String alias) {
+    if (!version.isEmpty() || requestedAdapter.isEmpty()) {
+      response.header(ChatCompletionJson.VERSION_HEADER, ChatCompletionJson.servedVersion(version));
+    }
+    if (!alias.isEmpty()) {
+      response.header(ChatCompletionJson.ALIAS_HEADER, alias);
+    }
+    return response;
   }
 
   /**
@@ -106,13 +126,13 @@ public class OpenAiController {
    * event, as OpenAI does. A client that goes away cancels the gRPC call, which stops generation
    * upstream.
    */
-  private Flux<Event<String>> stream(String id, long created, ChatCompletionRequest parsed) {
+  private ChunkForwarder stream(String id, long created, ChatCompletionRequest parsed) {
     ChunkForwarder forwarder = new ChunkForwarder(id, created, parsed.model());
     upstreams
         .inferenceStreaming(parsed.request().getTenant())
         .chatStream(parsed.request(), forwarder);
     forwarder.awaitFirstSignal();
-    return forwarder.events();
+    return forwarder;
   }
 
   @Get(uri = "/models", produces = MediaType.APPLICATION_JSON)
@@ -122,17 +142,10 @@ public class OpenAiController {
     ListAdaptersResponse adapters =
         UpstreamErrors.call(
             Upstreams.INFERENCE, () -> upstreams.inference(Tenant.of(http)).listAdapters(request));
-    Set<String> ids = new LinkedHashSet<>();
-    ids.add(ChatCompletionRequest.BASE_MODEL);
-    for (AdapterInfo info : adapters.getAdaptersList()) {
-      AdapterPublished a = info.getAdapter();
-      ids.add(a.getName());
-      ids.add(a.getName() + "@" + a.getVersion());
-    }
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.put("object", "list");
     var data = root.putArray("data");
-    for (String model : ids) {
+    for (String model : ModelIds.of(adapters)) {
       ObjectNode entry = data.addObject();
       entry.put("id", model);
       entry.put("object", "model");
@@ -189,6 +202,11 @@ public class OpenAiController {
     private volatile ClientCallStreamObserver<ChatRequest> call;
     private boolean first = true;
 
+    /** The version that answers (and its alias), from the first chunk that names it. */
+    volatile String version = "";
+
+    volatile String alias = "";
+
     ChunkForwarder(String id, long created, String model) {
       this.id = id;
       this.created = created;
@@ -218,8 +236,12 @@ public class OpenAiController {
 
     @Override
     public void onNext(ChatChunk chunk) {
+      if (version.isEmpty() && !chunk.getAdapterVersion().isEmpty()) {
+        version = chunk.getAdapterVersion();
+        alias = chunk.getAdapterAlias();
+      }
       sink.tryEmitNext(
-          Event.of(ChatCompletionJson.chunk(id, created, model, chunk, first).toString()));
+          Event.of(ChatCompletionJson.chunk(id, created, model, version, chunk, first).toString()));
       first = false;
       firstSignal.complete(null);
     }

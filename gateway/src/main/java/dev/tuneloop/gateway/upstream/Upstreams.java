@@ -1,5 +1,6 @@
 package dev.tuneloop.gateway.upstream;
 
+import dev.tuneloop.proto.v1.AdapterRegistryServiceGrpc;
 import dev.tuneloop.proto.v1.CurationServiceGrpc;
 import dev.tuneloop.proto.v1.InferenceServiceGrpc;
 import dev.tuneloop.proto.v1.IngestServiceGrpc;
@@ -73,6 +74,15 @@ public class Upstreams {
 
   public TrainerServiceGrpc.TrainerServiceBlockingStub trainer(String tenant) {
     return forTenant(TrainerServiceGrpc.newBlockingStub(trainer), tenant, config.callTimeout());
+  }
+
+  /**
+   * Adapter versions, aliases, golden prompts and promotion policies: served by trainer-service on
+   * its job address (errors name {@link #TRAINER}).
+   */
+  public AdapterRegistryServiceGrpc.AdapterRegistryServiceBlockingStub registry(String tenant) {
+    return forTenant(
+        AdapterRegistryServiceGrpc.newBlockingStub(trainer), tenant, config.callTimeout());
   }
 
   public InferenceServiceGrpc.InferenceServiceBlockingStub inference(String tenant) {

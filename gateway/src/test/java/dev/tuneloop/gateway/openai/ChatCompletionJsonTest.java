@@ -13,7 +13,7 @@ class ChatCompletionJsonTest {
       Usage.newBuilder().setPromptTokens(5).setCompletionTokens(3).build();
 
   @Test
-  void completionHasOpenAisShapeWithUsageAndThePinnedModel() {
+  void completionHasOpenAisShapeWithUsageTheRequestedModelAndTheVersionAsFingerprint() {
     var json =
         ChatCompletionJson.completion(
             "chatcmpl-1",
@@ -27,7 +27,9 @@ class ChatCompletionJsonTest {
                 .build());
 
     assertThat(json.get("object").asText()).isEqualTo("chat.completion");
-    assertThat(json.get("model").asText()).isEqualTo("support@v2");
+    // clients compare model with what they sent; the version that answered is the fingerprint
+    assertThat(json.get("model").asText()).isEqualTo("support");
+    assertThat(json.get("system_fingerprint").asText()).isEqualTo("tuneloop-v2");
     assertThat(json.at("/choices/0/message/role").asText()).isEqualTo("assistant");
     assertThat(json.at("/choices/0/message/content").asText()).isEqualTo("Hello");
     assertThat(json.at("/choices/0/finish_reason").asText()).isEqualTo("length");
@@ -38,12 +40,13 @@ class ChatCompletionJsonTest {
   void firstChunkCarriesTheRoleAndTheLastOneFinishReasonAndUsage() {
     var first =
         ChatCompletionJson.chunk(
-            "c", 1L, "base", ChatChunk.newBuilder().setDelta("Hel").build(), true);
+            "c", 1L, "base", "", ChatChunk.newBuilder().setDelta("Hel").build(), true);
     var last =
         ChatCompletionJson.chunk(
             "c",
             1L,
             "base",
+            "",
             ChatChunk.newBuilder()
                 .setFinishReason(FinishReason.FINISH_REASON_STOP)
                 .setUsage(USAGE)
@@ -58,5 +61,25 @@ class ChatCompletionJsonTest {
     assertThat(last.at("/choices/0/delta").isEmpty()).isTrue();
     assertThat(last.at("/choices/0/finish_reason").asText()).isEqualTo("stop");
     assertThat(last.at("/usage/prompt_tokens").asInt()).isEqualTo(5);
+    assertThat(first.get("system_fingerprint").asText()).isEqualTo("tuneloop-base");
+  }
+
+  @Test
+  void aChunkOfAnAliasKeepsTheAliasAsModelAndNamesTheVersionOnlyOnceKnown() {
+    var known =
+        ChatCompletionJson.chunk(
+            "c",
+            1L,
+            "support@candidate",
+            "0123456789abcdef",
+            ChatChunk.newBuilder().setDelta("Hi").build(),
+            true);
+    var unknown =
+        ChatCompletionJson.chunk(
+            "c", 1L, "support", "", ChatChunk.newBuilder().setDelta("Hi").build(), true);
+
+    assertThat(known.get("model").asText()).isEqualTo("support@candidate");
+    assertThat(known.get("system_fingerprint").asText()).isEqualTo("tuneloop-0123456789abcdef");
+    assertThat(unknown.has("system_fingerprint")).isFalse();
   }
 }
