@@ -42,6 +42,8 @@ public final class DriftBook {
   private static final class Windows {
     final PromptBigrams trained = new PromptBigrams();
     PromptBigrams fresh = new PromptBigrams();
+    // The drift last computed, kept until either window changes: the periodic check asks often.
+    Drift computed;
   }
 
   private final Map<String, Windows> datasets = new HashMap<>();
@@ -50,6 +52,7 @@ public final class DriftBook {
   public synchronized void curated(String datasetKey, CuratedExample example, boolean trained) {
     Windows w = datasets.computeIfAbsent(datasetKey, k -> new Windows());
     PromptBigrams into = trained ? w.trained : w.fresh;
+    w.computed = null;
     for (ChatMessage m : example.getMessagesList()) {
       if (m.getRole() == Role.ROLE_USER) {
         into.add(m.getContent());
@@ -63,6 +66,7 @@ public final class DriftBook {
     if (w != null) {
       w.trained.addAll(w.fresh);
       w.fresh = new PromptBigrams();
+      w.computed = null;
     }
   }
 
@@ -72,6 +76,13 @@ public final class DriftBook {
     if (w == null || w.trained.total() == 0 || w.fresh.total() == 0) {
       return Optional.empty();
     }
+    if (w.computed == null) {
+      w.computed = compute(w);
+    }
+    return Optional.of(w.computed);
+  }
+
+  private static Drift compute(Windows w) {
     long[] trained = w.trained.counts();
     long[] fresh = w.fresh.counts();
     long[] pooled = new long[PromptBigrams.BUCKETS];
@@ -81,12 +92,8 @@ public final class DriftBook {
         PromptBigrams.jensenShannon(
             draw(pooled, Math.min(w.trained.total(), MAX_DRAWS), random),
             draw(pooled, Math.min(w.fresh.total(), MAX_DRAWS), random));
-    return Optional.of(
-        new Drift(
-            PromptBigrams.jensenShannon(trained, fresh),
-            sampling,
-            w.trained.total(),
-            w.fresh.total()));
+    return new Drift(
+        PromptBigrams.jensenShannon(trained, fresh), sampling, w.trained.total(), w.fresh.total());
   }
 
   public synchronized void clear() {
