@@ -190,7 +190,7 @@ public final class SnapshotCutter {
     }
   }
 
-  /** The first 64 bits of SHA-256(salt, newline, id). */
+  /** The first 64 bits of SHA-256 of the id, or with a salt of salt, newline, id. */
   static long hash(String salt, String id) {
     MessageDigest sha;
     try {
@@ -198,8 +198,9 @@ public final class SnapshotCutter {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    sha.update(salt.getBytes(StandardCharsets.UTF_8));
-    sha.update((byte) '\n');
+    if (!salt.isEmpty()) {
+      sha.update((salt + "\n").getBytes(StandardCharsets.UTF_8));
+    }
     byte[] d = sha.digest(id.getBytes(StandardCharsets.UTF_8));
     long bits = 0;
     for (int i = 0; i < 8; i++) {
