@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks for retraining when a dataset's retrain policy says so: cuts a snapshot of its curated
- * examples, sends one {@code TrainingJobSpec} to training.requests in a transaction of its own and
- * records the request with the {@link RetrainPlanner}. One per curation session, on the session's
- * transactional producer (so it is fenced with the session).
+ * examples (after the first, the new ones plus replay and eval records, see {@link
+ * SnapshotCutter}), sends one {@code TrainingJobSpec} to training.requests in a transaction of its
+ * own and records the request with the {@link RetrainPlanner} and the {@link DriftBook}. One per
+ * curation session, on the session's transactional producer (so it is fenced with the session).
  */
 public final class RetrainTrigger {
 
