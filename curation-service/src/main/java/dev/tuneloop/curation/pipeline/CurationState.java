@@ -1,7 +1,9 @@
 package dev.tuneloop.curation.pipeline;
 
 import dev.tuneloop.curation.replay.TopicReplay;
+import dev.tuneloop.curation.retrain.DriftBook;
 import dev.tuneloop.curation.retrain.RetrainPlanner;
+import dev.tuneloop.curation.retrain.RetrainTrigger;
 import dev.tuneloop.curation.stats.StatsBook;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.dataset.DatasetSnapshots;
@@ -13,15 +15,17 @@ import dev.tuneloop.proto.v1.CuratedExample;
 import dev.tuneloop.proto.v1.RejectedExample;
 import dev.tuneloop.proto.v1.Rejection;
 import dev.tuneloop.proto.v1.TrainingJobSpec;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Rebuilds everything curation keeps in memory from the topics it wrote: duplicate and
- * contradiction memory and counts from examples.curated and examples.rejected, retrain history from
- * training.requests. Because those records were written in the same transactions as the consumed
- * offsets, the rebuilt state matches the committed input position exactly: nothing a crashed
- * transaction did is remembered, and nothing committed is forgotten.
+ * contradiction memory, counts and prompt-drift windows from examples.curated and
+ * examples.rejected, retrain history from training.requests. Because those records were written in
+ * the same transactions as the consumed offsets, the rebuilt state matches the committed input
+ * position exactly: nothing a crashed transaction did is remembered, and nothing committed is
+ * forgotten.
  */
 final class CurationState {
 
@@ -35,42 +39,15 @@ final class CurationState {
       Curator curator,
       StatsBook stats,
       RetrainPlanner planner,
+      DriftBook drift,
       ObjectStore store) {
     long start = System.nanoTime();
     stats.clear();
     planner.clear();
+    drift.clear();
     long[] n = new long[4];
-    TopicReplay.replay(
-        kafka,
-        topics.curated(),
-        CuratedExample.parser(),
-        "rebuild-curated",
-        r -> {
-          if (r.value() != null && r.value().isValid()) {
-            CuratedExample c = r.value().value();
-            curator.replayCurated(c);
-            stats.curated(r.key(), 1);
-            n[0]++;
-          }
-        });
-    TopicReplay.replay(
-        kafka,
-        topics.rejected(),
-        RejectedExample.parser(),
-        "rebuild-rejected",
-        r -> {
-          if (r.value() != null
-              && r.value().isValid()
-              && topics.raw().equals(r.value().value().getSourceTopic())) {
-            RejectedExample rej = r.value().value();
-            if (rej.hasExample()) {
-              curator.replayRejected(rej.getExample());
-            }
-            stats.rejected(
-                r.key(), rej.getRejectionsList().stream().map(Rejection::getReason).toList());
-            n[1]++;
-          }
-        });
+    // Retrain requests first: where each dataset's last request ended tells the curated replay
+    // below which examples it trained on (the drift windows).
     TopicReplay.replay(
         kafka,
         topics.trainingRequests(),
@@ -104,9 +81,47 @@ final class CurationState {
                     spec.getJobId(),
                     Topics.adapterKey(spec.getTenant(), spec.getAdapterName()),
                     spec.getDatasetSnapshot(),
-                    manifest.count(),
-                    Timestamps.toInstant(spec.getRequestedAt())));
+                    RetrainTrigger.curatedAtRequest(manifest),
+                    Timestamps.toInstant(spec.getRequestedAt()),
+                    manifest.source().endOffsets()));
             n[2]++;
+          }
+        });
+    TopicReplay.replay(
+        kafka,
+        topics.curated(),
+        CuratedExample.parser(),
+        "rebuild-curated",
+        r -> {
+          if (r.value() != null && r.value().isValid()) {
+            CuratedExample c = r.value().value();
+            curator.replayCurated(c);
+            Map<Integer, Long> trainedUpTo =
+                planner
+                    .lastRequest(r.key())
+                    .map(RetrainPlanner.Request::endOffsets)
+                    .orElse(Map.of());
+            drift.curated(r.key(), c, r.offset() < trainedUpTo.getOrDefault(r.partition(), 0L));
+            stats.curated(r.key(), 1);
+            n[0]++;
+          }
+        });
+    TopicReplay.replay(
+        kafka,
+        topics.rejected(),
+        RejectedExample.parser(),
+        "rebuild-rejected",
+        r -> {
+          if (r.value() != null
+              && r.value().isValid()
+              && topics.raw().equals(r.value().value().getSourceTopic())) {
+            RejectedExample rej = r.value().value();
+            if (rej.hasExample()) {
+              curator.replayRejected(rej.getExample());
+            }
+            stats.rejected(
+                r.key(), rej.getRejectionsList().stream().map(Rejection::getReason).toList());
+            n[1]++;
           }
         });
     log.info(

@@ -3,6 +3,7 @@ package dev.tuneloop.curation.pipeline;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.MessageLite;
 import dev.tuneloop.curation.policy.PolicyBook;
+import dev.tuneloop.curation.retrain.DriftBook;
 import dev.tuneloop.curation.retrain.RetrainPlanner;
 import dev.tuneloop.curation.retrain.RetrainTrigger;
 import dev.tuneloop.curation.retrain.SnapshotCutter;
@@ -16,6 +17,7 @@ import dev.tuneloop.platform.kafka.ProtobufDeserializer;
 import dev.tuneloop.platform.kafka.ProtobufSerializer;
 import dev.tuneloop.platform.kafka.Timestamps;
 import dev.tuneloop.platform.storage.ObjectStore;
+import dev.tuneloop.proto.v1.CuratedExample;
 import dev.tuneloop.proto.v1.Example;
 import dev.tuneloop.proto.v1.RejectReason;
 import dev.tuneloop.proto.v1.RejectedExample;
@@ -80,6 +82,7 @@ public final class CurationWorker implements AutoCloseable {
   private final TemplateProfiles templates;
   private final StatsBook stats;
   private final RetrainPlanner planner;
+  private final DriftBook drift = new DriftBook();
   private final SnapshotCutter cutter;
   private final ObjectStore store;
   private final Clock clock;
@@ -140,6 +143,11 @@ public final class CurationWorker implements AutoCloseable {
 
   public RetrainPlanner planner() {
     return planner;
+  }
+
+  /** Prompt drift per dataset since its last retrain request (rebuilt with each session). */
+  public DriftBook drift() {
+    return drift;
   }
 
   /** Sessions one after another; a reassignment is a planned new session, not a failure. */
@@ -218,6 +226,7 @@ public final class CurationWorker implements AutoCloseable {
               policy -> templates.forPolicy(policy).name(),
               stats,
               planner,
+              drift,
               cutter,
               producer,
               config.topics().trainingRequests(),
@@ -226,7 +235,7 @@ public final class CurationWorker implements AutoCloseable {
 
     void run() {
       producer.initTransactions(); // fences an earlier incarnation and aborts its open transaction
-      CurationState.rebuild(config.kafka(), config.topics(), curator, stats, planner, store);
+      CurationState.rebuild(config.kafka(), config.topics(), curator, stats, planner, drift, store);
       consumer.subscribe(
           List.of(config.topics().raw()),
           new ConsumerRebalanceListener() {
@@ -257,6 +266,7 @@ public final class CurationWorker implements AutoCloseable {
 
     private Set<String> process(ConsumerRecords<String, Decoded<Example>> records) {
       Map<String, Long> curatedBy = new HashMap<>();
+      List<Map.Entry<String, CuratedExample>> curatedExamples = new ArrayList<>();
       List<Map.Entry<String, List<RejectReason>>> rejectedBy = new ArrayList<>();
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
       List<Future<RecordMetadata>> curatedWrites = new ArrayList<>();
@@ -275,6 +285,7 @@ public final class CurationWorker implements AutoCloseable {
               curatedWrites.add(
                   producer.send(new ProducerRecord<>(config.topics().curated(), key, c.example())));
               curatedBy.merge(key, 1L, Long::sum);
+              curatedExamples.add(Map.entry(key, c.example()));
             }
             case Decision.Rejected rj -> {
               producer.send(
@@ -292,6 +303,7 @@ public final class CurationWorker implements AutoCloseable {
       producer.commitTransaction();
       remember(curatedWrites);
       curatedBy.forEach(stats::curated);
+      curatedExamples.forEach(e -> drift.curated(e.getKey(), e.getValue(), false));
       rejectedBy.forEach(e -> stats.rejected(e.getKey(), e.getValue()));
       decided.addAndGet(records.count());
       Set<String> touched = new LinkedHashSet<>(curatedBy.keySet());

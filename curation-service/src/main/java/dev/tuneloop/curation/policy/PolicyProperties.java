@@ -55,6 +55,12 @@ public final class PolicyProperties {
     KEYS.put("retrain.min-new", (b, v) -> b.minNew = Integer.parseInt(v));
     KEYS.put("retrain.min-total", (b, v) -> b.minTotal = Integer.parseInt(v));
     KEYS.put("retrain.schedule", (b, v) -> b.schedule = duration(v));
+    KEYS.put("retrain.replay-share", (b, v) -> b.replayShare = Double.parseDouble(v));
+    KEYS.put("retrain.replay-max", (b, v) -> b.replayMax = Integer.parseInt(v));
+    KEYS.put("retrain.max-eval-examples", (b, v) -> b.maxEvalExamples = Integer.parseInt(v));
+    KEYS.put("retrain.warm-start", (b, v) -> b.warmStart = bool(v));
+    KEYS.put("retrain.drift-threshold", (b, v) -> b.driftThreshold = Double.parseDouble(v));
+    KEYS.put("retrain.drift-min-new", (b, v) -> b.driftMinNew = Integer.parseInt(v));
     KEYS.put("training.base-model", (b, v) -> b.baseModel = v);
     KEYS.put("training.chat-template", (b, v) -> b.trainingTemplate = v);
     KEYS.put("training.lora-r", (b, v) -> b.loraR = Integer.parseInt(v));
@@ -68,6 +74,7 @@ public final class PolicyProperties {
     KEYS.put("training.learning-rate", (b, v) -> b.learningRate = Float.parseFloat(v));
     KEYS.put("training.micro-batch-size", (b, v) -> b.microBatchSize = Integer.parseInt(v));
     KEYS.put("training.max-steps", (b, v) -> b.maxSteps = Integer.parseInt(v));
+    KEYS.put("training.eval-fraction", (b, v) -> b.evalFraction = Double.parseDouble(v));
   }
 
   private PolicyProperties() {}
@@ -183,6 +190,12 @@ public final class PolicyProperties {
     int minNew;
     int minTotal;
     Duration schedule;
+    double replayShare;
+    int replayMax;
+    int maxEvalExamples;
+    boolean warmStart;
+    double driftThreshold;
+    int driftMinNew;
     String baseModel;
     String trainingTemplate;
     int loraR;
@@ -192,6 +205,7 @@ public final class PolicyProperties {
     float learningRate;
     int microBatchSize;
     int maxSteps;
+    double evalFraction;
 
     Builder(CurationPolicy p) {
       maxSeqLen = p.maxSeqLen();
@@ -215,6 +229,12 @@ public final class PolicyProperties {
       minNew = r.minNew();
       minTotal = r.minTotal();
       schedule = r.schedule();
+      replayShare = r.replayShare();
+      replayMax = r.replayMax();
+      maxEvalExamples = r.maxEvalExamples();
+      warmStart = r.warmStart();
+      driftThreshold = r.driftThreshold();
+      driftMinNew = r.driftMinNew();
       TrainingDefaults t = p.training();
       baseModel = t.baseModel();
       trainingTemplate = t.chatTemplate();
@@ -225,6 +245,7 @@ public final class PolicyProperties {
       learningRate = t.learningRate();
       microBatchSize = t.microBatchSize();
       maxSteps = t.maxSteps();
+      evalFraction = t.evalFraction();
     }
 
     CurationPolicy build() {
@@ -244,7 +265,18 @@ public final class PolicyProperties {
           refusalPhrases,
           refusalPatterns,
           tokenizerJson,
-          new RetrainPolicy(retrainEnabled, adapter, minNew, minTotal, schedule),
+          new RetrainPolicy(
+              retrainEnabled,
+              adapter,
+              minNew,
+              minTotal,
+              schedule,
+              replayShare,
+              replayMax,
+              maxEvalExamples,
+              warmStart,
+              driftThreshold,
+              driftMinNew),
           new TrainingDefaults(
               baseModel,
               trainingTemplate,
@@ -254,7 +286,8 @@ public final class PolicyProperties {
               numEpochs,
               learningRate,
               microBatchSize,
-              maxSteps));
+              maxSteps,
+              evalFraction));
     }
   }
 }

@@ -5,6 +5,7 @@ import dev.tuneloop.proto.v1.JobState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,9 +24,27 @@ public final class RetrainPlanner {
    */
   public static final String REQUESTED_BY = "curation-service/retrain-policy";
 
-  /** One request as sent. {@code adapterKey} is "{tenant}/{adapter}". */
+  /**
+   * One request as sent. {@code adapterKey} is "{tenant}/{adapter}"; {@code curatedAtRequest} the
+   * dataset's curated examples up to the snapshot's end; {@code endOffsets} where on
+   * examples.curated its snapshot ended (the next retrain snapshot's "new" starts there).
+   */
   public record Request(
-      String jobId, String adapterKey, String manifestKey, long curatedAtRequest, Instant at) {}
+      String jobId,
+      String adapterKey,
+      String manifestKey,
+      long curatedAtRequest,
+      Instant at,
+      Map<Integer, Long> endOffsets) {
+    public Request {
+      endOffsets = Map.copyOf(endOffsets);
+    }
+
+    public Request(
+        String jobId, String adapterKey, String manifestKey, long curatedAtRequest, Instant at) {
+      this(jobId, adapterKey, manifestKey, curatedAtRequest, at, Map.of());
+    }
+  }
 
   private final Map<String, Request> lastByDataset = new HashMap<>();
   private final Map<String, Request> lastByAdapter = new HashMap<>();
@@ -92,9 +111,23 @@ public final class RetrainPlanner {
     return open && !now.isAfter(heard.plus(jobTimeout));
   }
 
-  /** Why the dataset should train now, or empty. */
-  public synchronized Optional<String> due(
+  /** Why the dataset should train now, or empty (without the drift trigger). */
+  public Optional<String> due(
       String datasetKey, String adapterKey, RetrainPolicy policy, long totalCurated, Instant now) {
+    return due(datasetKey, adapterKey, policy, totalCurated, now, null);
+  }
+
+  /**
+   * Why the dataset should train now, or empty: min-new, then the schedule, then (with {@code
+   * drift} and a {@code drift-threshold}) prompt drift since the last request.
+   */
+  public synchronized Optional<String> due(
+      String datasetKey,
+      String adapterKey,
+      RetrainPolicy policy,
+      long totalCurated,
+      Instant now,
+      DriftBook drift) {
     if (!policy.enabled() || totalCurated < policy.minTotal() || busy(adapterKey, now)) {
       return Optional.empty();
     }
@@ -114,6 +147,25 @@ public final class RetrainPlanner {
         && (last == null || !last.at().plus(policy.schedule()).isAfter(now))) {
       return Optional.of(
           "schedule " + policy.schedule() + " elapsed with " + fresh + " new curated examples");
+    }
+    if (drift != null
+        && policy.driftThreshold() > 0
+        && last != null
+        && fresh >= policy.driftMinNew()) {
+      Optional<DriftBook.Drift> d = drift.drift(datasetKey);
+      if (d.isPresent() && d.get().excess() > policy.driftThreshold()) {
+        return Optional.of(
+            String.format(
+                Locale.ROOT,
+                "prompt drift: Jensen-Shannon divergence %.3f of the %d new curated examples' prompt"
+                    + " bigrams from those trained on (%.3f from sampling alone; %.3f beyond it >"
+                    + " drift-threshold %s)",
+                d.get().divergence(),
+                fresh,
+                d.get().sampling(),
+                d.get().excess(),
+                policy.driftThreshold()));
+      }
     }
     return Optional.empty();
   }

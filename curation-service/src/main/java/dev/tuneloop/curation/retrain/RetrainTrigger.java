@@ -3,6 +3,7 @@ package dev.tuneloop.curation.retrain;
 import com.google.protobuf.MessageLite;
 import dev.tuneloop.curation.policy.CurationPolicy;
 import dev.tuneloop.curation.policy.PolicyBook;
+import dev.tuneloop.curation.policy.RetrainPolicy;
 import dev.tuneloop.curation.stats.StatsBook;
 import dev.tuneloop.platform.dataset.DatasetSnapshots;
 import dev.tuneloop.platform.dataset.SnapshotManifest;
@@ -22,9 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Asks for retraining when a dataset's retrain policy says so: cuts a snapshot of its curated
- * examples, sends one {@code TrainingJobSpec} to training.requests in a transaction of its own and
- * records the request with the {@link RetrainPlanner}. One per curation session, on the session's
- * transactional producer (so it is fenced with the session).
+ * examples (after the first, the new ones plus replay and eval records, see {@link
+ * SnapshotCutter}), sends one {@code TrainingJobSpec} to training.requests in a transaction of its
+ * own and records the request with the {@link RetrainPlanner} and the {@link DriftBook}. One per
+ * curation session, on the session's transactional producer (so it is fenced with the session).
  */
 public final class RetrainTrigger {
 
@@ -34,6 +36,7 @@ public final class RetrainTrigger {
   private final Function<CurationPolicy, String> templateName;
   private final StatsBook stats;
   private final RetrainPlanner planner;
+  private final DriftBook drift;
   private final SnapshotCutter cutter;
   private final Producer<String, MessageLite> producer;
   private final String requestsTopic;
@@ -50,6 +53,7 @@ public final class RetrainTrigger {
       Function<CurationPolicy, String> templateName,
       StatsBook stats,
       RetrainPlanner planner,
+      DriftBook drift,
       SnapshotCutter cutter,
       Producer<String, MessageLite> producer,
       String requestsTopic,
@@ -58,6 +62,7 @@ public final class RetrainTrigger {
     this.templateName = templateName;
     this.stats = stats;
     this.planner = planner;
+    this.drift = drift;
     this.cutter = cutter;
     this.producer = producer;
     this.requestsTopic = requestsTopic;
@@ -84,7 +89,7 @@ public final class RetrainTrigger {
       String adapter = policy.retrain().adapterFor(td[1]);
       String adapterKey = Topics.adapterKey(td[0], adapter);
       Optional<String> why =
-          planner.due(key, adapterKey, policy.retrain(), stats.curatedCount(key), now);
+          planner.due(key, adapterKey, policy.retrain(), stats.curatedCount(key), now, drift);
       if (why.isPresent()) {
         request(td[0], td[1], adapter, adapterKey, policy, why.get(), curatedCommitted, now);
       }
@@ -100,7 +105,27 @@ public final class RetrainTrigger {
       String why,
       Map<Integer, Long> curatedCommitted,
       Instant now) {
-    SnapshotManifest manifest = cutter.cut(tenant, dataset, curatedCommitted);
+    String datasetKey = Topics.datasetKey(tenant, dataset);
+    RetrainPolicy retrain = policy.retrain();
+    SnapshotCutter.Since since =
+        planner
+            .lastRequest(datasetKey)
+            .map(last -> new SnapshotCutter.Since(last.manifestKey(), last.endOffsets()))
+            .orElse(null);
+    // The fraction as the trainer will read it from the request (a float), so both agree on
+    // every id at the split's edge.
+    double evalFraction = (float) policy.training().evalFraction();
+    SnapshotManifest manifest =
+        cutter.cut(
+            tenant,
+            dataset,
+            curatedCommitted,
+            since,
+            new SnapshotCutter.Replay(
+                retrain.replayShare(),
+                retrain.replayMax(),
+                retrain.maxEvalExamples(),
+                evalFraction));
     String manifestKey = DatasetSnapshots.manifestKey(tenant, dataset, manifest.snapshotId());
     TrainingJobSpec spec =
         TrainingRequests.spec(
@@ -115,14 +140,34 @@ public final class RetrainTrigger {
     producer.send(new ProducerRecord<>(requestsTopic, adapterKey, spec));
     producer.commitTransaction();
     planner.requested(
-        Topics.datasetKey(tenant, dataset),
+        datasetKey,
         new RetrainPlanner.Request(
-            spec.getJobId(), adapterKey, manifestKey, manifest.count(), now));
+            spec.getJobId(),
+            adapterKey,
+            manifestKey,
+            curatedAtRequest(manifest),
+            now,
+            manifest.source().endOffsets()));
+    drift.requested(datasetKey);
+    SnapshotManifest.Composition c = manifest.composition();
     log.info(
-        "requested training of {} on snapshot {} ({} examples): {}",
+        "requested training of {} on snapshot {} ({} examples: {} new, {} replayed, {} eval): {}",
         adapterKey,
         manifest.snapshotId(),
         manifest.count(),
+        c == null ? manifest.count() : c.newRecords(),
+        c == null ? 0 : c.replayRecords(),
+        c == null ? 0 : c.evalRecords(),
         why);
+  }
+
+  /**
+   * The dataset's curated examples up to the snapshot's end (what "new since the last request"
+   * counts from); a snapshot without a composition holds all of them.
+   */
+  public static long curatedAtRequest(SnapshotManifest manifest) {
+    return manifest.composition() == null
+        ? manifest.count()
+        : manifest.composition().datasetRecords();
   }
 }

@@ -11,6 +11,9 @@ import java.time.Instant;
 /** Builds the training request a dataset's policy asks for. */
 public final class TrainingRequests {
 
+  /** {@code TrainingJobSpec.init_from} of a warm start (fresh when the adapter has none). */
+  public static final String INIT_FROM_PRODUCTION = "production";
+
   private TrainingRequests() {}
 
   /**
@@ -55,7 +58,13 @@ public final class TrainingRequests {
             .setMaxSeqLen(policy.maxSeqLen())
             .setMaxSteps(t.maxSteps())
             .setRequestedAt(Timestamps.of(now))
-            .setRequestedBy(RetrainPlanner.REQUESTED_BY);
+            .setRequestedBy(RetrainPlanner.REQUESTED_BY)
+            // Explicit, so the trainer splits by the same fraction the snapshot's eval records
+            // were carried for.
+            .setEvalFraction((float) t.evalFraction());
+    if (policy.retrain().warmStart()) {
+      spec.setInitFrom(INIT_FROM_PRODUCTION);
+    }
     if (t.numEpochs() > 0) {
       spec.setNumEpochs(t.numEpochs());
     }

@@ -11,6 +11,7 @@ import dev.tuneloop.curation.stats.StatsBook;
 import dev.tuneloop.llm.tokenizer.Llama2cTokenizer;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.dataset.DatasetSnapshots;
+import dev.tuneloop.platform.dataset.SnapshotManifest;
 import dev.tuneloop.platform.dataset.SnapshotRecord;
 import dev.tuneloop.platform.kafka.ProtobufSerializer;
 import dev.tuneloop.platform.testing.Infra;
@@ -328,11 +329,24 @@ class CurationKafkaTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> requests.poll() >= 2);
     assertThat(requests.poll()).isEqualTo(2);
     assertThat(requests.specs.get(1).getDatasetSnapshot()).isNotEqualTo(spec.getDatasetSnapshot());
-    assertThat(
-            DatasetSnapshots.readManifest(
-                    infra.objectStore(), requests.specs.get(1).getDatasetSnapshot())
-                .count())
-        .isEqualTo(111);
+    // The second snapshot: what arrived since the first, a quarter of the earlier ones replayed
+    // and the earlier eval split (retrain.replay-share etc. at their defaults).
+    SnapshotManifest first =
+        DatasetSnapshots.readManifest(infra.objectStore(), spec.getDatasetSnapshot());
+    SnapshotManifest second =
+        DatasetSnapshots.readManifest(
+            infra.objectStore(), requests.specs.get(1).getDatasetSnapshot());
+    long earlier = first.composition().datasetRecords();
+    assertThat(second.composition().datasetRecords()).isEqualTo(111);
+    assertThat(second.composition().earlierRecords()).isEqualTo(earlier);
+    assertThat(second.composition().newRecords()).isEqualTo(111 - earlier);
+    assertThat(second.composition().replayRecords()).isEqualTo((long) Math.ceil(earlier * 0.25));
+    assertThat(second.count())
+        .isEqualTo(
+            second.composition().newRecords()
+                + second.composition().replayRecords()
+                + second.composition().evalRecords());
+    assertThat(requests.specs).allSatisfy(s -> assertThat(s.getInitFrom()).isEqualTo("production"));
   }
 
   /** Reads curated and rejected output (read_committed), accumulating. */

@@ -88,4 +88,39 @@ class PolicyPropertiesTest {
         .hasMessageContaining("near-duplicate-shingles")
         .hasMessageContaining("use chars or words");
   }
+
+  @Test
+  void replayWarmStartAndDriftSettingsAreReadPerDatasetWithTheirDefaults() {
+    PolicyBook book =
+        PolicyProperties.parse(
+            Map.of(
+                "datasets.acme/support.retrain.replay-share", "0.5",
+                "datasets.acme/support.retrain.replay-max", "300",
+                "datasets.acme/support.retrain.max-eval-examples", "100",
+                "datasets.acme/support.retrain.warm-start", "false",
+                "datasets.acme/support.retrain.drift-threshold", "0.2",
+                "datasets.acme/support.retrain.drift-min-new", "50"));
+    RetrainPolicy support = book.policyFor("acme", "support").retrain();
+    assertThat(support.replayShare()).isEqualTo(0.5);
+    assertThat(support.replayMax()).isEqualTo(300);
+    assertThat(support.maxEvalExamples()).isEqualTo(100);
+    assertThat(support.warmStart()).isFalse();
+    assertThat(support.driftThreshold()).isEqualTo(0.2);
+    assertThat(support.driftMinNew()).isEqualTo(50);
+    RetrainPolicy other = book.policyFor("acme", "sales").retrain();
+    assertThat(other.replayShare()).isEqualTo(0.25);
+    assertThat(other.replayMax()).isEqualTo(5000);
+    assertThat(other.maxEvalExamples()).isEqualTo(2000);
+    assertThat(other.warmStart()).isTrue();
+    assertThat(other.driftThreshold()).isZero();
+    assertThat(other.driftMinNew()).isEqualTo(20);
+  }
+
+  @Test
+  void replayShareAboveOneIsNamedWithTheProperty() {
+    assertThatThrownBy(
+            () -> PolicyProperties.parse(Map.of("datasets.acme/x.retrain.replay-share", "1.5")))
+        .hasMessageContaining("curation.datasets.acme/x.retrain.replay-share = '1.5' is invalid")
+        .hasMessageContaining("replay-share is 1.5; it must be between 0 and 1");
+  }
 }

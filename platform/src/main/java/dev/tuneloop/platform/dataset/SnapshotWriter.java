@@ -29,6 +29,8 @@ public final class SnapshotWriter implements AutoCloseable {
   private final MessageDigest all = DatasetSnapshots.sha256();
   private final List<Path> partFiles = new ArrayList<>();
   private final List<Long> partCounts = new ArrayList<>();
+  private final List<String> partRoles = new ArrayList<>();
+  private String role;
   private OutputStream part;
   private long inPart;
   private long count;
@@ -63,6 +65,20 @@ public final class SnapshotWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a section: the records added from now on go into parts of their own marked with {@code
+   * role} (see {@link SnapshotManifest.Part#role()}). A section with no records has no part.
+   */
+  public void section(String role) {
+    try {
+      closePart();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot write snapshot shard for " + tenant + "/" + dataset, e);
+    }
+    this.role = role;
+  }
+
   public long count() {
     return count;
   }
@@ -72,6 +88,17 @@ public final class SnapshotWriter implements AutoCloseable {
    * manifest.
    */
   public SnapshotManifest finish(SnapshotManifest.Source source, int curationVersion) {
+    return finish(source, curationVersion, null);
+  }
+
+  /**
+   * As {@link #finish(SnapshotManifest.Source, int)}, recording what the snapshot is made of (null:
+   * nothing recorded).
+   */
+  public SnapshotManifest finish(
+      SnapshotManifest.Source source,
+      int curationVersion,
+      SnapshotManifest.Composition composition) {
     try {
       closePart();
       String sha = HexFormat.of().formatHex(all.digest());
@@ -89,7 +116,7 @@ public final class SnapshotWriter implements AutoCloseable {
         var info = store.putFile(key, partFiles.get(i), "application/gzip");
         parts.add(
             new SnapshotManifest.Part(
-                key, partCounts.get(i), info.size(), info.sha256().orElse("")));
+                key, partCounts.get(i), info.size(), info.sha256().orElse(""), partRoles.get(i)));
       }
       SnapshotManifest manifest =
           new SnapshotManifest(
@@ -102,7 +129,8 @@ public final class SnapshotWriter implements AutoCloseable {
               sha,
               parts,
               source,
-              curationVersion);
+              curationVersion,
+              composition);
       // The manifest goes last: a snapshot is visible only once all its parts are in place.
       store.put(
           manifestKey,
@@ -119,6 +147,7 @@ public final class SnapshotWriter implements AutoCloseable {
     Path file = dir.resolve(String.format("part-%05d.jsonl.gz", partFiles.size()));
     partFiles.add(file);
     partCounts.add(0L);
+    partRoles.add(role);
     part = new GZIPOutputStream(Files.newOutputStream(file), 64 * 1024);
     inPart = 0;
   }

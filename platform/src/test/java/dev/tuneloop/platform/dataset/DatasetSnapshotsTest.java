@@ -81,4 +81,48 @@ class DatasetSnapshotsTest {
     assertThatThrownBy(() -> DatasetSnapshots.forEachRecord(store, lying, r -> {}))
         .hasMessageContaining("does not match its manifest");
   }
+
+  @Test
+  void sectionsGetPartsOfTheirOwnWithRolesAndTheCompositionIsRecorded(Infra infra) {
+    ObjectStore store = infra.objectStore();
+    var composition = new SnapshotManifest.Composition(5, 2, 0, 9, 14, "datasets/acme/x");
+    SnapshotManifest m;
+    try (SnapshotWriter w = new SnapshotWriter(store, "acme", "support", 4)) {
+      w.section(SnapshotManifest.ROLE_NEW);
+      for (int i = 0; i < 5; i++) {
+        w.add(record(i));
+      }
+      w.section(SnapshotManifest.ROLE_REPLAY);
+      w.add(record(5));
+      w.add(record(6));
+      w.section(SnapshotManifest.ROLE_EVAL); // empty: no part
+      m = w.finish(new SnapshotManifest.Source("examples.curated", Map.of()), 1, composition);
+    }
+    assertThat(m.parts())
+        .extracting(SnapshotManifest.Part::role, SnapshotManifest.Part::count)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("new", 4L),
+            org.assertj.core.groups.Tuple.tuple("new", 1L),
+            org.assertj.core.groups.Tuple.tuple("replay", 2L));
+    String key = DatasetSnapshots.manifestKey("acme", "support", m.snapshotId());
+    assertThat(DatasetSnapshots.readManifest(store, key)).isEqualTo(m);
+    assertThat(new String(store.get(key)))
+        .contains("\"composition\"", "\"new_records\" : 5", "\"role\" : \"replay\"");
+    assertThat(DatasetSnapshots.readAll(store, key)).hasSize(7);
+  }
+
+  @Test
+  void aManifestWithoutCompositionOrRolesStillReadsAndWritesNone(Infra infra) {
+    ObjectStore store = infra.objectStore();
+    SnapshotManifest m = write(store, 3);
+    String key = DatasetSnapshots.manifestKey("acme", "support", m.snapshotId());
+    String json = new String(store.get(key));
+    assertThat(json).doesNotContain("composition", "role");
+    // A manifest as written before these fields existed.
+    store.put(key, json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+    SnapshotManifest old = DatasetSnapshots.readManifest(store, key);
+    assertThat(old.composition()).isNull();
+    assertThat(old.parts()).allSatisfy(p -> assertThat(p.role()).isNull());
+    assertThat(DatasetSnapshots.readAll(store, key)).hasSize(3);
+  }
 }
