@@ -1,0 +1,142 @@
+package dev.tuneloop.trainer.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tuneloop.llm.checkpoint.BuiltinModels;
+import dev.tuneloop.llm.checkpoint.LoadedModel;
+import dev.tuneloop.llm.lora.LoraAdapter;
+import dev.tuneloop.llm.lora.LoraSet;
+import dev.tuneloop.llm.lora.LoraSpec;
+import dev.tuneloop.llm.lora.LoraTarget;
+import dev.tuneloop.llm.lora.RandomAdapters;
+import dev.tuneloop.proto.v1.EvalReport;
+import dev.tuneloop.proto.v1.EvalScores;
+import dev.tuneloop.proto.v1.GoldenResult;
+import dev.tuneloop.trainer.engine.LlamaLoraTrainable;
+import dev.tuneloop.trainer.engine.SupervisedSequence;
+import dev.tuneloop.trainer.testing.SampleData;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class EvaluatorTest {
+
+  private static LoadedModel base;
+  private static List<SampleData.Pair> facts;
+  private static List<SupervisedSequence> factSequences;
+
+  @BeforeAll
+  static void load() {
+    base = BuiltinModels.stories260K();
+    facts = EngineRuns.foobearFacts(8);
+    factSequences = EngineRuns.tokenize(base, facts);
+  }
+
+  @AfterAll
+  static void close() {
+    base.close();
+  }
+
+  private static EvaluationInputs inputs(
+      LoraSet candidate, String version, LoraSet production, String productionVersion) {
+    return new EvaluationInputs(
+        base,
+        EngineRuns.template(base),
+        EngineRuns.config(base, 1),
+        factSequences,
+        production == null ? List.of() : factSequences.subList(0, 3),
+        EngineRuns.golden(facts),
+        candidate,
+        version,
+        production,
+        productionVersion);
+  }
+
+  private static EvalReport.Builder evaluate(EvaluationInputs in) {
+    long start = System.nanoTime();
+    EvalReport.Builder report = new Evaluator(EvaluationSettings.defaults()).evaluate(in);
+    System.out.printf(
+        "evaluation of %d model(s): %.2f s%n",
+        in.production() == null ? 2 : 3, (System.nanoTime() - start) / 1e9);
+    return report;
+  }
+
+  @Test
+  void theBaseModelAloneIsScoredOnEveryMeasureAndDoesNotDriftFromItself() {
+    EvalReport.Builder report = evaluate(inputs(LoraSet.NONE, "", null, null));
+
+    EvalScores scores = report.getBase();
+    assertThat(scores.getVersion()).isEmpty();
+    assertThat(scores.getEvalLoss()).isFinite().isPositive();
+    assertThat(scores.hasPriorEvalLoss()).isFalse(); // no production, no prior split
+    assertThat(scores.getGoldenScore()).isBetween(0.0, 1.0);
+    assertThat(scores.getGoldenExact()).isZero();
+    assertThat(scores.getDrift()).isZero();
+    assertThat(scores.getProbePerplexity()).isFinite().isGreaterThanOrEqualTo(1.0);
+    // Its own greedy continuation is what it finds likeliest: far below the vocabulary's 512.
+    assertThat(scores.getProbePerplexity()).isLessThan(10);
+
+    // LoraSet.NONE as the candidate is the base: no drift, the same numbers.
+    assertThat(report.getCandidate()).isEqualTo(scores);
+    assertThat(report.hasProduction()).isFalse();
+    assertThat(report.getEvalExamples()).isEqualTo(8);
+    assertThat(report.getPriorEvalExamples()).isZero();
+    assertThat(report.getGoldenPrompts()).isEqualTo(8);
+    assertThat(report.getProbePrompts()).isEqualTo(ProbePrompts.TINY_STORIES.size());
+    assertThat(report.getGoldenList())
+        .hasSize(8)
+        .allSatisfy(g -> assertThat(g.getProductionAnswer()).isEmpty());
+    assertThat(report.getGolden(0).getPrompt()).isEqualTo(facts.getFirst().prompt());
+    assertThat(report.getGolden(0).getExpected()).isEqualTo(facts.getFirst().response());
+  }
+
+  @Test
+  void aLargeRandomAdapterDriftsFromTheBaseAndFindsItsContinuationsUnlikely() {
+    var spec =
+        LoraSpec.of(
+            8, 16f, LoraTarget.Q, LoraTarget.K, LoraTarget.V, LoraTarget.O, LoraTarget.DOWN);
+    try (LoraAdapter random =
+        RandomAdapters.inputScaled(base.config(), spec, base.manager(), 11, 0.5f)) {
+      EvalReport.Builder report = evaluate(inputs(random, "random", null, null));
+      assertThat(report.getCandidate().getVersion()).isEqualTo("random");
+      assertThat(report.getCandidate().getDrift()).isGreaterThan(0.5);
+      assertThat(report.getCandidate().getProbePerplexity())
+          .isGreaterThan(2 * report.getBase().getProbePerplexity());
+      assertThat(report.getCandidate().getEvalLoss()).isNotEqualTo(report.getBase().getEvalLoss());
+    }
+  }
+
+  @Test
+  void anAdapterTrainedOnTheFactsAnswersTheirGoldenPromptsBetterThanTheBaseAndProduction()
+      throws Exception {
+    LlamaLoraTrainable trained = EngineRuns.train(base, facts, 60);
+    var spec = LoraSpec.of(8, 16f, LoraTarget.Q, LoraTarget.V);
+    try (LoraAdapter candidate = trained.adapter();
+        LoraAdapter production =
+            RandomAdapters.inputScaled(base.config(), spec, base.manager(), 12, 0.05f)) {
+      EvalReport.Builder report = evaluate(inputs(candidate, "v2", production, "v1"));
+
+      EvalScores c = report.getCandidate();
+      EvalScores b = report.getBase();
+      EvalScores p = report.getProduction();
+      assertThat(c.getGoldenScore()).isGreaterThan(0.8).isGreaterThan(b.getGoldenScore() + 0.4);
+      assertThat(c.getGoldenContains()).isGreaterThan(b.getGoldenContains());
+      assertThat(c.getEvalLoss()).isLessThan(b.getEvalLoss() / 2);
+      assertThat(c.getDrift()).isBetween(0.0, 1.0);
+
+      assertThat(p.getVersion()).isEqualTo("v1");
+      assertThat(p.getGoldenScore()).isLessThan(c.getGoldenScore());
+      assertThat(p.hasPriorEvalLoss()).isTrue();
+      assertThat(c.getPriorEvalLoss()).isLessThan(p.getPriorEvalLoss());
+      assertThat(report.getPriorEvalExamples()).isEqualTo(3);
+      for (GoldenResult g : report.getGoldenList()) {
+        assertThat(g.getCandidateF1())
+            .isEqualTo(GoldenScore.of(g.getCandidateAnswer(), g.getExpected()).f1());
+        assertThat(g.getProductionF1())
+            .isEqualTo(GoldenScore.of(g.getProductionAnswer(), g.getExpected()).f1());
+      }
+      System.out.println(report.getGolden(0));
+    }
+  }
+}
