@@ -2,6 +2,7 @@ package dev.tuneloop.trainer.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.BaseNDManager;
 import dev.tuneloop.llm.checkpoint.BuiltinModels;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
 import dev.tuneloop.llm.lora.LoraAdapter;
@@ -12,8 +13,19 @@ import dev.tuneloop.llm.lora.RandomAdapters;
 import dev.tuneloop.proto.v1.EvalReport;
 import dev.tuneloop.proto.v1.EvalScores;
 import dev.tuneloop.proto.v1.GoldenResult;
+import dev.tuneloop.proto.v1.OptimizerConfig;
+import dev.tuneloop.proto.v1.TrainingJobSpec;
+import dev.tuneloop.trainer.engine.CheckpointStore;
+import dev.tuneloop.trainer.engine.EvalLoss;
 import dev.tuneloop.trainer.engine.LlamaLoraTrainable;
+import dev.tuneloop.trainer.engine.PreparedData;
+import dev.tuneloop.trainer.engine.StopSignal;
 import dev.tuneloop.trainer.engine.SupervisedSequence;
+import dev.tuneloop.trainer.engine.Trainer;
+import dev.tuneloop.trainer.engine.TrainingConfig;
+import dev.tuneloop.trainer.engine.TrainingListener;
+import dev.tuneloop.trainer.engine.TrainingResult;
+import dev.tuneloop.trainer.engine.TrainingSpecs;
 import dev.tuneloop.trainer.testing.SampleData;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -62,6 +74,44 @@ class EvaluatorTest {
     return report;
   }
 
+  private static int managedArrays() {
+    return ((BaseNDManager) base.manager()).getManagedArrays().size();
+  }
+
+  @Test
+  void theEvalLossIsTheTrainersMeasure() throws Exception {
+    // Trained with an eval split: the trainer keeps the parameters of its best evaluation, whose
+    // loss the evaluator must reproduce exactly.
+    TrainingConfig config =
+        TrainingSpecs.toConfig(
+            TrainingJobSpec.newBuilder()
+                .setTenant("acme")
+                .setAdapterName("foobear")
+                .setBaseModel("stories260K")
+                .setDatasetSnapshot("datasets/acme/foobear/snapshots/1/manifest.json")
+                .setOptimizer(OptimizerConfig.newBuilder().setLearningRate(1e-2f))
+                .setMicroBatchSize(8)
+                .setMaxSteps(6)
+                .setEvalSteps(3)
+                .setEvalFraction(0.5f)
+                .build(),
+            base.config().maxSeqLen());
+    List<SupervisedSequence> all = EngineRuns.tokenize(base, SampleData.foobear().subList(0, 24));
+    PreparedData data = PreparedData.of(all, PreparedData.positions(all.size()), List.of(), config);
+    assertThat(data.eval()).isNotEmpty();
+    var model = LlamaLoraTrainable.initialize(base.model(), config.lora(), config.seed());
+    try (LoraAdapter adapter = model.adapter()) {
+      TrainingResult result =
+          new Trainer(model, config, data, CheckpointStore.inMemory(), TrainingListener.NONE)
+              .run(new StopSignal());
+      assertThat(result.bestEvalLoss()).isLessThan(result.initialEvalLoss());
+      assertThat(EvalLoss.of(base.model(), adapter, data.eval(), config.microBatchSize()))
+          .isEqualTo(result.bestEvalLoss());
+      assertThat(EvalLoss.of(base.model(), LoraSet.NONE, data.eval(), config.microBatchSize()))
+          .isEqualTo(result.initialEvalLoss()); // B = 0 at step 0: the base model
+    }
+  }
+
   @Test
   void theBaseModelAloneIsScoredOnEveryMeasureAndDoesNotDriftFromItself() {
     EvalReport.Builder report = evaluate(inputs(LoraSet.NONE, "", null, null));
@@ -98,7 +148,9 @@ class EvaluatorTest {
             8, 16f, LoraTarget.Q, LoraTarget.K, LoraTarget.V, LoraTarget.O, LoraTarget.DOWN);
     try (LoraAdapter random =
         RandomAdapters.inputScaled(base.config(), spec, base.manager(), 11, 0.5f)) {
+      int arrays = managedArrays();
       EvalReport.Builder report = evaluate(inputs(random, "random", null, null));
+      assertThat(managedArrays()).as("native arrays left behind").isEqualTo(arrays);
       assertThat(report.getCandidate().getVersion()).isEqualTo("random");
       assertThat(report.getCandidate().getDrift()).isGreaterThan(0.5);
       assertThat(report.getCandidate().getProbePerplexity())

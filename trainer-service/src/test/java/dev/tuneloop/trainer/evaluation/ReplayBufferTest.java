@@ -127,7 +127,7 @@ class ReplayBufferTest {
         v2NewLoss,
         v2ReplayNewLoss);
 
-    assertThat(v1Golden).isGreaterThan(0.8);
+    assertThat(v1Golden).isGreaterThan(0.7);
     assertThat(v2Golden).isLessThan(v1Golden - 0.3); // forgotten
     assertThat(v2ReplayGolden).isGreaterThan(v1Golden - 0.15); // kept, most of it
     // Both retrained versions did learn the new data: the comparison is not with a broken run.
