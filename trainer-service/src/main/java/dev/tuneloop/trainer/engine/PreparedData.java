@@ -45,19 +45,21 @@ public record PreparedData(
     var held = new ArrayList<SupervisedSequence>();
     var rest = new ArrayList<SupervisedSequence>();
     boolean split = explicitEval.isEmpty() && config.evalFraction() > 0;
+    // The spec's fraction is a float (0.1f is 0.100000001): split at the decimal the user wrote
+    // (0.1), so every other reader of the rule draws the same line.
+    double fraction = Double.parseDouble(Float.toString((float) config.evalFraction()));
     for (int i = 0; i < examples.size(); i++) {
-      (split && EvalSplit.isEval(ids.get(i), config.evalFraction()) ? held : rest)
-          .add(examples.get(i));
+      (split && EvalSplit.isEval(ids.get(i), fraction) ? held : rest).add(examples.get(i));
     }
     List<SupervisedSequence> train = fit(rest, config, warnings, "training");
     List<SupervisedSequence> eval =
         split
             ? fit(held, config, warnings, "held-out evaluation")
             : fit(explicitEval, config, warnings, "evaluation");
-    if (split && eval.isEmpty()) {
+    if (split && held.isEmpty()) {
       warnings.add(
           "no eval split: eval_fraction "
-              + (float) config.evalFraction()
+              + fraction
               + " holds out none of the "
               + examples.size()
               + " examples (the split is by example id); there is no eval loss, early stopping or"
@@ -71,7 +73,7 @@ public record PreparedData(
               + " read, "
               + held.size()
               + " of them held out for evaluation at eval_fraction "
-              + (float) config.evalFraction()
+              + fraction
               + (warnings.isEmpty() ? "" : "; " + String.join("; ", warnings))
               + ")");
     }

@@ -84,7 +84,7 @@ class PreparedDataTest {
             all, ids, List.of(), config(TrainingJobSpec.newBuilder().setEvalFraction(0.1f)));
     var expected = new ArrayList<SupervisedSequence>();
     for (int i = 0; i < all.size(); i++) {
-      if (EvalSplit.isEval(ids.get(i), 0.1f)) {
+      if (EvalSplit.isEval(ids.get(i), 0.1)) {
         expected.add(all.get(i));
       }
     }
@@ -131,7 +131,7 @@ class PreparedDataTest {
     List<String> ids =
         IntStream.range(0, 200)
             .mapToObj(i -> "ex-" + i)
-            .filter(id -> !EvalSplit.isEval(id, 0.01f))
+            .filter(id -> !EvalSplit.isEval(id, 0.01))
             .limit(5)
             .toList();
     var data = PreparedData.of(BatcherTest.examples(5), ids, List.of(), config);
@@ -149,7 +149,7 @@ class PreparedDataTest {
     List<String> ids =
         IntStream.range(0, 500)
             .mapToObj(i -> "ex-" + i)
-            .filter(id -> EvalSplit.isEval(id, 0.1f))
+            .filter(id -> EvalSplit.isEval(id, 0.1))
             .limit(2)
             .toList();
     assertThatThrownBy(
