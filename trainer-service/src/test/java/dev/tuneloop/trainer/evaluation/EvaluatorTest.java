@@ -142,6 +142,32 @@ class EvaluatorTest {
   }
 
   @Test
+  void whatWasNotMeasuredStaysUnset() {
+    EvalReport.Builder report =
+        new Evaluator(new EvaluationSettings(List.of("Once upon a time"), 4, 8))
+            .evaluate(
+                new EvaluationInputs(
+                    base,
+                    EngineRuns.template(base),
+                    EngineRuns.config(base, 1),
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    LoraSet.NONE,
+                    "v1",
+                    null,
+                    null));
+    EvalScores c = report.getCandidate();
+    assertThat(c.hasEvalLoss()).isFalse();
+    assertThat(c.hasPriorEvalLoss()).isFalse();
+    assertThat(c.hasGoldenScore() || c.hasGoldenExact() || c.hasGoldenContains()).isFalse();
+    assertThat(c.getDrift()).isZero();
+    assertThat(report.getProbePrompts()).isEqualTo(1);
+    assertThat(report.getGoldenPrompts()).isZero();
+    assertThat(report.getGoldenList()).isEmpty();
+  }
+
+  @Test
   void aLargeRandomAdapterDriftsFromTheBaseAndFindsItsContinuationsUnlikely() {
     var spec =
         LoraSpec.of(
