@@ -237,13 +237,14 @@ public final class Evaluator {
 
   /** Each golden prompt as a user turn with the template's generation prompt, as inference does. */
   private static List<int[]> goldenPrompts(EvaluationInputs in) {
-    return in.golden().stream()
-        .map(
-            g ->
-                in.template()
-                    .tokenizePrompt(
-                        List.of(ChatMessage.user(g.getPrompt())), in.base().tokenizer()))
-        .toList();
+    var out = new ArrayList<int[]>();
+    for (int i = 0; i < in.golden().size(); i++) {
+      String prompt = in.golden().get(i).getPrompt();
+      int[] tokens =
+          in.template().tokenizePrompt(List.of(ChatMessage.user(prompt)), in.base().tokenizer());
+      out.add(fitting(in, tokens, "golden prompt " + (i + 1) + " (" + quoted(prompt) + ")"));
+    }
+    return out;
   }
 
   /** The probe prompts as plain text, with BOS first when the model's sequences start with it. */
@@ -258,9 +259,29 @@ public final class Evaluator {
         System.arraycopy(ids, 0, withBos, 1, ids.length);
         ids = withBos;
       }
-      out.add(ids);
+      out.add(
+          fitting(in, ids, "probe prompt " + quoted(text) + " (trainer.evaluation.probe-prompts)"));
     }
     return out;
+  }
+
+  /** A prompt that leaves room for at least one token in the model's context, or a clear error. */
+  private static int[] fitting(EvaluationInputs in, int[] tokens, String what) {
+    int context = in.base().config().maxSeqLen();
+    if (tokens.length >= context) {
+      throw new IllegalArgumentException(
+          what
+              + " is "
+              + tokens.length
+              + " tokens, more than the base model's context of "
+              + context
+              + " leaves room to answer; shorten it");
+    }
+    return tokens;
+  }
+
+  private static String quoted(String text) {
+    return "\"" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "\"";
   }
 
   /** Prompt + the base model's continuation, the continuation supervised. */

@@ -1,6 +1,7 @@
 package dev.tuneloop.trainer.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.BaseNDManager;
 import dev.tuneloop.llm.checkpoint.BuiltinModels;
@@ -12,6 +13,7 @@ import dev.tuneloop.llm.lora.LoraTarget;
 import dev.tuneloop.llm.lora.RandomAdapters;
 import dev.tuneloop.proto.v1.EvalReport;
 import dev.tuneloop.proto.v1.EvalScores;
+import dev.tuneloop.proto.v1.GoldenPrompt;
 import dev.tuneloop.proto.v1.GoldenResult;
 import dev.tuneloop.proto.v1.OptimizerConfig;
 import dev.tuneloop.proto.v1.TrainingJobSpec;
@@ -165,6 +167,31 @@ class EvaluatorTest {
     assertThat(report.getProbePrompts()).isEqualTo(1);
     assertThat(report.getGoldenPrompts()).isZero();
     assertThat(report.getGoldenList()).isEmpty();
+  }
+
+  @Test
+  void aGoldenPromptLongerThanTheContextIsRefusedNamingIt() {
+    String longPrompt = "What is a foobear? ".repeat(200);
+    var in =
+        new EvaluationInputs(
+            base,
+            EngineRuns.template(base),
+            EngineRuns.config(base, 1),
+            List.of(),
+            List.of(),
+            List.of(
+                GoldenPrompt.newBuilder().setPrompt("Hi").setExpected("Hello").build(),
+                GoldenPrompt.newBuilder().setPrompt(longPrompt).setExpected("x").build()),
+            LoraSet.NONE,
+            "v1",
+            null,
+            null);
+    assertThatThrownBy(() -> new Evaluator(EvaluationSettings.defaults()).evaluate(in))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(
+            "golden prompt 2 (\"What is a foobear? What is a foobear? Wh...\") is 2616")
+        .hasMessageEndingWith(
+            " tokens, more than the base model's context of 512 leaves room to answer; shorten it");
   }
 
   @Test
