@@ -31,11 +31,38 @@ public final class TrainingData {
     return DatasetSnapshots.readManifest(store, manifestKey);
   }
 
+  /**
+   * One snapshot record as the trainer uses it: its conversation, and the example id that decides
+   * its side of the frozen eval split ({@code EvalSplit}).
+   */
+  public record Example(String id, List<ChatMessage> messages) {
+    public Example {
+      messages = List.copyOf(messages);
+    }
+  }
+
+  /** The snapshot's examples in snapshot order, each with its id. */
+  public static List<Example> examples(ObjectStore store, SnapshotManifest manifest) {
+    var out = new ArrayList<Example>();
+    DatasetSnapshots.forEachRecord(
+        store, manifest, record -> out.add(new Example(record.id(), messages(record))));
+    return out;
+  }
+
+  /**
+   * The snapshot's conversations without their ids (for an explicit eval set, which is not split).
+   */
   public static List<List<ChatMessage>> conversations(
       ObjectStore store, SnapshotManifest manifest) {
-    var out = new ArrayList<List<ChatMessage>>();
-    DatasetSnapshots.forEachRecord(store, manifest, record -> out.add(messages(record)));
-    return out;
+    return examples(store, manifest).stream().map(Example::messages).toList();
+  }
+
+  public static List<String> ids(List<Example> examples) {
+    return examples.stream().map(Example::id).toList();
+  }
+
+  public static List<List<ChatMessage>> conversations(List<Example> examples) {
+    return examples.stream().map(Example::messages).toList();
   }
 
   private static List<ChatMessage> messages(SnapshotRecord record) {

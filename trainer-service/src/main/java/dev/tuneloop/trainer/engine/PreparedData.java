@@ -1,5 +1,6 @@
 package dev.tuneloop.trainer.engine;
 
+import dev.tuneloop.platform.dataset.EvalSplit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,44 +24,57 @@ public record PreparedData(
 
   /**
    * Applies the truncation policy to both sets and, when no explicit eval set is given, holds out
-   * ceil(eval_fraction × n) examples chosen by the seed (at least one when the fraction is
-   * positive).
+   * the frozen eval split: exactly the examples whose id {@link EvalSplit#isEval} puts there at
+   * eval_fraction. An example's side depends on its id alone, so it never changes when the dataset
+   * grows, and a version is never evaluated on what an earlier one trained on. When the rule holds
+   * out none (a small dataset, a small fraction) there is no eval split, and a warning says so.
    *
+   * @param ids each example's id ({@code SnapshotRecord.id()}), parallel to {@code examples}
    * @param explicitEval the eval set, or an empty list to split by eval_fraction
    */
   public static PreparedData of(
       List<SupervisedSequence> examples,
+      List<String> ids,
       List<SupervisedSequence> explicitEval,
       TrainingConfig config) {
+    if (ids.size() != examples.size()) {
+      throw new IllegalArgumentException(
+          "examples and ids differ in length: " + examples.size() + " vs " + ids.size());
+    }
     var warnings = new ArrayList<String>();
-    List<SupervisedSequence> all = fit(examples, config, warnings, "training");
-    List<SupervisedSequence> train = all;
-    List<SupervisedSequence> eval = fit(explicitEval, config, warnings, "evaluation");
-    if (explicitEval.isEmpty() && config.evalFraction() > 0 && all.size() >= 2) {
-      // The fraction arrives as a float (0.1f is 0.100000001): round before the ceiling so 10% of
-      // 40 is 4.
-      int evalCount =
-          (int) Math.max(1, Math.ceil(Math.round(config.evalFraction() * all.size() * 1e6) / 1e6));
-      int[] order = DataOrder.permutation(all.size(), config.seed(), -1);
-      int[] evalIndexes = Arrays.copyOf(order, evalCount);
-      Arrays.sort(evalIndexes);
-      eval = new ArrayList<>();
-      train = new ArrayList<>();
-      for (int i = 0, e = 0; i < all.size(); i++) {
-        if (e < evalIndexes.length && evalIndexes[e] == i) {
-          eval.add(all.get(i));
-          e++;
-        } else {
-          train.add(all.get(i));
-        }
-      }
+    var held = new ArrayList<SupervisedSequence>();
+    var rest = new ArrayList<SupervisedSequence>();
+    boolean split = explicitEval.isEmpty() && config.evalFraction() > 0;
+    // The spec's fraction is a float (0.1f is 0.100000001): split at the decimal the user wrote
+    // (0.1), so every other reader of the rule draws the same line.
+    double fraction = Double.parseDouble(Float.toString((float) config.evalFraction()));
+    for (int i = 0; i < examples.size(); i++) {
+      (split && EvalSplit.isEval(ids.get(i), fraction) ? held : rest).add(examples.get(i));
+    }
+    List<SupervisedSequence> train = fit(rest, config, warnings, "training");
+    List<SupervisedSequence> eval =
+        split
+            ? fit(held, config, warnings, "held-out evaluation")
+            : fit(explicitEval, config, warnings, "evaluation");
+    if (split && held.isEmpty()) {
+      warnings.add(
+          "no eval split: eval_fraction "
+              + fraction
+              + " holds out none of the "
+              + examples.size()
+              + " examples (the split is by example id); there is no eval loss, early stopping or"
+              + " best-checkpoint selection. Add data, raise eval_fraction, or give"
+              + " eval_dataset_snapshot");
     }
     if (train.isEmpty()) {
       throw new IllegalArgumentException(
           "dataset: no training example left ("
               + examples.size()
-              + " read; "
-              + String.join("; ", warnings)
+              + " read, "
+              + held.size()
+              + " of them held out for evaluation at eval_fraction "
+              + fraction
+              + (warnings.isEmpty() ? "" : "; " + String.join("; ", warnings))
               + ")");
     }
     if (train.size() < SMALL_DATASET) {
@@ -73,6 +87,25 @@ public record PreparedData(
               + " or add data");
     }
     return new PreparedData(train, eval, warnings);
+  }
+
+  /**
+   * The split of {@link #of(List, List, List, TrainingConfig)} for callers without example ids: an
+   * example's position stands for its id, so the split moves when examples are inserted before it.
+   *
+   * @deprecated pass the examples' ids ({@code TrainingData.examples}) for the frozen split
+   */
+  @Deprecated
+  public static PreparedData of(
+      List<SupervisedSequence> examples,
+      List<SupervisedSequence> explicitEval,
+      TrainingConfig config) {
+    return of(examples, positions(examples.size()), explicitEval, config);
+  }
+
+  /** "0", "1", ...: ids for examples that have none (tests, benchmarks). */
+  public static List<String> positions(int n) {
+    return java.util.stream.IntStream.range(0, n).mapToObj(Integer::toString).toList();
   }
 
   private static List<SupervisedSequence> fit(

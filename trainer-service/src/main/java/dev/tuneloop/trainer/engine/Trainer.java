@@ -237,24 +237,9 @@ public final class Trainer {
     }
   }
 
-  /**
-   * Mean negative log-likelihood per supervised token of the eval set, without dropout or
-   * gradients.
-   */
+  /** The eval loss ({@link EvalLoss}) of the model being trained. */
   private double evaluate(List<Batch> batches) {
-    double sum = 0;
-    long count = 0;
-    for (Batch batch : batches) {
-      try (NDManager scope = manager.newSubManager()) {
-        NDArray logits = model.logits(inputs(scope, batch), false);
-        sum +=
-            SupervisedLoss.negativeLogLikelihood(
-                    logits, scope.create(batch.positions()), scope.create(batch.labels()))
-                .getFloat();
-        count += batch.supervisedTokens();
-      }
-    }
-    return sum / Math.max(1, count);
+    return EvalLoss.mean(inputs -> model.logits(inputs, false), batches, manager);
   }
 
   private static NDArray inputs(NDManager scope, Batch batch) {

@@ -68,7 +68,7 @@ class TrainerTest {
       StopSignal stop,
       TrainingListener listener)
       throws Exception {
-    var data = PreparedData.of(patterned(40), List.of(), config);
+    var data = PreparedData.of(patterned(40), PreparedDataTest.ids(0, 40), List.of(), config);
     return new Trainer(model, config, data, store, listener).run(stop);
   }
 
@@ -87,7 +87,7 @@ class TrainerTest {
     assertThat(steps).hasSize(12);
     assertThat(steps.getLast().tokensPerSecond()).isPositive();
     assertThat(steps.getLast().epoch())
-        .isGreaterThan(1.0); // 32 examples, 8 per step: 4 steps an epoch
+        .isGreaterThan(1.0); // about 32 training examples, 8 per step: about 4 steps an epoch
     assertThat(result.warnings()).anyMatch(w -> w.startsWith("overfitting risk"));
   }
 
@@ -164,6 +164,21 @@ class TrainerTest {
     assertThat(result.steps()).isEqualTo(2);
   }
 
+  /**
+   * 32 training and 8 eval examples on which this learning rate makes the eval loss bounce within a
+   * few steps (the split the trainer drew by seed before the split was by example id), given as an
+   * explicit eval set.
+   */
+  private static PreparedData bouncingSplit(TrainingConfig config) {
+    var all = patterned(40);
+    int[] order = DataOrder.permutation(all.size(), 42, -1);
+    var eval = new ArrayList<SupervisedSequence>();
+    var train = new ArrayList<>(all);
+    java.util.Arrays.stream(order, 0, 8).sorted().forEach(i -> eval.add(all.get(i)));
+    train.removeAll(eval);
+    return PreparedData.of(train, PreparedData.positions(train.size()), eval, config);
+  }
+
   @Test
   void earlyStoppingEndsAfterPatienceAndKeepsTheBestParameters() throws Exception {
     // A learning rate this high makes the eval loss bounce; patience 1 stops at the first
@@ -188,7 +203,7 @@ class TrainerTest {
         new Trainer(
                 model,
                 config,
-                PreparedData.of(patterned(40), List.of(), config),
+                bouncingSplit(config),
                 CheckpointStore.inMemory(),
                 new TrainingListener() {
                   @Override
