@@ -127,7 +127,8 @@ public final class LocalPlatform implements AutoCloseable {
    */
   public synchronized ServiceProcess startReplica(String name) {
     Map<String, String> props = propertiesByService.get(name);
-    if (props == null) throw new IllegalArgumentException(name + " is not a service of this platform");
+    if (props == null)
+      throw new IllegalArgumentException(name + " is not a service of this platform");
     ServiceSpec spec =
         ServiceCatalog.load(List.of(name)).getFirst().withPorts(FreePorts.next(), FreePorts.next());
     Map<String, String> own = new HashMap<>(props);

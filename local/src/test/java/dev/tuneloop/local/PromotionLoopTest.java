@@ -40,11 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The unattended loop with its gate, end to end through the gateway's HTTP API only, with the real
  * broker, object store and every service as a child JVM, plus a second inference replica: v1
- * trained on the foobear samples is promoted because it beats the base model; a poisoned batch
- * (the same questions reworded, with wrong answers, so curation passes it) trains a candidate the
- * gate refuses, and {@code foobear} keeps answering with v1; golden prompts are added; a corrected
- * batch trains a candidate the gate promotes; a rollback brings v1's answer back. After every
- * alias move both replicas answer with the same version.
+ * trained on the foobear samples is promoted because it beats the base model; a poisoned batch (the
+ * same questions reworded, with wrong answers, so curation passes it) trains a candidate the gate
+ * refuses, and {@code foobear} keeps answering with v1; golden prompts are added; a corrected batch
+ * trains a candidate the gate promotes; a rollback brings v1's answer back. After every alias move
+ * both replicas answer with the same version.
  */
 class PromotionLoopTest {
   private static final String TENANT = "acme";

@@ -108,10 +108,8 @@ public final class AdapterPublisher {
   }
 
   /**
-   * Saves the adapter, derives its version and uploads the version's files (training.json last, so
-   * its presence means the version is complete), unless that version is stored already. Returns the
-   * version's {@code AdapterPublished}, not yet announced: this job's, or the one recorded by the
-   * job that stored the version first.
+   * {@link #store(TrainingJobSpec, TrainingConfig, LoraAdapter, BaseModelId, String,
+   * SnapshotManifest, TrainingResult, String) store} for an adapter trained from a fresh start.
    */
   public AdapterPublished store(
       TrainingJobSpec spec,
@@ -121,6 +119,28 @@ public final class AdapterPublisher {
       String chatTemplate,
       SnapshotManifest dataset,
       TrainingResult result)
+      throws Exception {
+    return store(spec, config, adapter, base, chatTemplate, dataset, result, "");
+  }
+
+  /**
+   * Saves the adapter, derives its version and uploads the version's files (training.json last, so
+   * its presence means the version is complete), unless that version is stored already. Returns the
+   * version's {@code AdapterPublished}, not yet announced: this job's, or the one recorded by the
+   * job that stored the version first.
+   *
+   * @param initVersion the version whose weights training started from ("" for a fresh adapter),
+   *     recorded in training.json
+   */
+  public AdapterPublished store(
+      TrainingJobSpec spec,
+      TrainingConfig config,
+      LoraAdapter adapter,
+      BaseModelId base,
+      String chatTemplate,
+      SnapshotManifest dataset,
+      TrainingResult result,
+      String initVersion)
       throws Exception {
     Path dir = Files.createTempDirectory(Files.createDirectories(workDir), "adapter-");
     try {
@@ -156,7 +176,8 @@ public final class AdapterPublisher {
               .build();
       Files.write(
           dir.resolve(TRAINING),
-          trainingJson(spec, config, chatTemplate, dataset, result, metrics, published));
+          trainingJson(
+              spec, config, chatTemplate, dataset, result, metrics, published, initVersion));
       for (String file : List.of(PeftAdapters.WEIGHTS, PeftAdapters.CONFIG, TRAINING)) {
         store.putFile(
             location + file,
@@ -242,7 +263,8 @@ public final class AdapterPublisher {
       SnapshotManifest dataset,
       TrainingResult result,
       Map<String, Double> metrics,
-      AdapterPublished published)
+      AdapterPublished published,
+      String initVersion)
       throws IOException, InvalidProtocolBufferException {
     ObjectNode root = JSON.createObjectNode();
     root.set("spec", JSON.readTree(JsonFormat.printer().preservingProtoFieldNames().print(spec)));
@@ -253,6 +275,10 @@ public final class AdapterPublisher {
     data.put("snapshot_id", dataset.snapshotId());
     data.put("sha256", dataset.sha256());
     data.put("count", dataset.count());
+    if (dataset.composition() != null) { // new data, replay buffer and eval records
+      data.set("composition", JSON.valueToTree(dataset.composition()));
+    }
+    root.put("init_version", initVersion);
     root.set("metrics", JSON.valueToTree(metrics));
     root.put("stopped_early", result.stoppedEarly());
     root.set("warnings", JSON.valueToTree(result.warnings()));

@@ -4,9 +4,11 @@ import dev.tuneloop.llm.chat.ChatMessage;
 import dev.tuneloop.llm.chat.ChatTemplate;
 import dev.tuneloop.llm.chat.ChatTemplates;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
+import dev.tuneloop.llm.lora.LoraAdapter;
 import dev.tuneloop.platform.dataset.SnapshotManifest;
 import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.proto.v1.AdapterPublished;
+import dev.tuneloop.proto.v1.EvalReport;
 import dev.tuneloop.proto.v1.JobState;
 import dev.tuneloop.proto.v1.TrainingJobSpec;
 import dev.tuneloop.trainer.engine.ChatExamples;
@@ -20,7 +22,9 @@ import dev.tuneloop.trainer.engine.TrainingListener;
 import dev.tuneloop.trainer.engine.TrainingResult;
 import dev.tuneloop.trainer.engine.TrainingSpecs;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,10 +55,14 @@ public final class JobRunner {
 
   private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
 
+  /** {@code TrainingJobSpec.init_from} asking for a warm start from the production version. */
+  static final String INIT_FROM_PRODUCTION = "production";
+
   private final ObjectStore store;
   private final BaseModels models;
   private final JobEvents events;
   private final AdapterPublisher publisher;
+  private final VersionRelease release;
   private final Duration progressInterval;
   private final TrainerLimits limits;
 
@@ -63,12 +71,14 @@ public final class JobRunner {
       BaseModels models,
       JobEvents events,
       AdapterPublisher publisher,
+      VersionRelease release,
       Duration progressInterval,
       TrainerLimits limits) {
     this.store = store;
     this.models = models;
     this.events = events;
     this.publisher = publisher;
+    this.release = release;
     this.progressInterval = progressInterval;
     this.limits = limits;
   }
@@ -113,7 +123,7 @@ public final class JobRunner {
     limits.checkSeqLen(config.maxSeqLen());
     SnapshotManifest dataset =
         TrainingData.manifest(store, spec.getDatasetSnapshot(), "dataset_snapshot");
-    List<List<ChatMessage>> train = TrainingData.conversations(store, dataset);
+    List<TrainingData.Example> train = TrainingData.examples(store, dataset);
     List<List<ChatMessage>> eval =
         spec.getEvalDatasetSnapshot().isBlank()
             ? List.of()
@@ -127,20 +137,53 @@ public final class JobRunner {
             : ChatTemplates.named(spec.getChatTemplate());
     PreparedData data =
         PreparedData.of(
-            ChatExamples.tokenize(train, template, base.tokenizer(), config.trainOnInputs()),
+            ChatExamples.tokenize(
+                TrainingData.conversations(train),
+                template,
+                base.tokenizer(),
+                config.trainOnInputs()),
+            TrainingData.ids(train),
             ChatExamples.tokenize(eval, template, base.tokenizer(), config.trainOnInputs()),
             config);
-    var model = LlamaLoraTrainable.initialize(base.model(), config.lora(), config.seed());
+    var warnings = new ArrayList<>(data.warnings());
+    String initVersion = "";
+    LlamaLoraTrainable model;
+    Optional<AdapterPublished> production =
+        INIT_FROM_PRODUCTION.equals(spec.getInitFrom())
+            ? release.production(spec)
+            : Optional.empty();
+    if (production.isPresent()) {
+      try (LoraAdapter start = release.load(production.get(), base)) {
+        model = LlamaLoraTrainable.warmStart(base.model(), config.lora(), start);
+        initVersion = production.get().getVersion();
+      } catch (IllegalArgumentException incompatible) { // another rank or other modules
+        model = LlamaLoraTrainable.initialize(base.model(), config.lora(), config.seed());
+        warnings.add("started from a fresh adapter, not production: " + incompatible.getMessage());
+      }
+    } else {
+      model = LlamaLoraTrainable.initialize(base.model(), config.lora(), config.seed());
+    }
     var checkpoints = new ObjectStoreCheckpoints(store, spec.getJobId());
     var trainer =
-        new Trainer(
-            model, config, data, checkpoints, new ProgressEvents(spec, attempt, data.warnings()));
+        new Trainer(model, config, data, checkpoints, new ProgressEvents(spec, attempt, warnings));
     TrainingResult result = trainer.run(stop);
     switch (result.outcome()) {
       case COMPLETED -> {
         AdapterPublished published =
-            publisher.publish(
-                spec, config, model.adapter(), base.id(), template.name(), dataset, result);
+            publisher.store(
+                spec,
+                config,
+                model.adapter(),
+                base.id(),
+                template.name(),
+                dataset,
+                result,
+                initVersion);
+        EvalReport report =
+            release.release(
+                spec, published, model.adapter(), base, template, config, dataset, data.eval());
+        var allWarnings = new ArrayList<>(warnings);
+        result.warnings().stream().filter(w -> !allWarnings.contains(w)).forEach(allWarnings::add);
         events.publish(
             JobEvents.of(spec, JobState.SUCCEEDED)
                 .setAttempt(attempt)
@@ -149,12 +192,16 @@ public final class JobRunner {
                 .setLoss((float) result.finalLoss())
                 .setEvalLoss((float) result.bestEvalLoss())
                 .setTokensPerSecond((float) result.tokensPerSecond())
-                .addAllWarnings(result.warnings())
+                .addAllWarnings(allWarnings)
                 .setAdapter(published)
+                .setEval(report)
                 .setMessage(
                     (result.stoppedEarly() ? "stopped early; " : "")
                         + "adapter published at "
-                        + published.getLocation())
+                        + published.getLocation()
+                        + (report.getDecision().getPromote()
+                            ? "; promoted to production"
+                            : "; candidate, not promoted: " + report.getDecision().getReason()))
                 .build());
         checkpoints.delete();
       }

@@ -7,6 +7,8 @@ import dev.tuneloop.platform.storage.ObjectStore;
 import dev.tuneloop.servicekit.models.BaseModelResolver;
 import dev.tuneloop.servicekit.models.ModelsConfiguration;
 import dev.tuneloop.servicekit.supervision.Supervisor;
+import dev.tuneloop.trainer.evaluation.EvaluationConfiguration;
+import dev.tuneloop.trainer.evaluation.Evaluator;
 import dev.tuneloop.trainer.registry.AdapterRegistry;
 import dev.tuneloop.trainer.registry.AdapterRegistryGrpcEndpoint;
 import dev.tuneloop.trainer.registry.AdapterVersions;
@@ -156,15 +158,34 @@ public class TrainerFactory {
       EventsView view,
       TrainerLimits limits,
       Supervisor supervisor,
-      BaseModelResolver models) {
+      BaseModelResolver models,
+      AliasView aliases,
+      AliasWriter aliasWriter,
+      AdapterVersions versions,
+      GoldenPromptsStore golden,
+      PromotionPolicies policies,
+      EvaluationConfiguration evaluation) {
     Path work = Path.of(config.workDir());
+    var publisher =
+        new AdapterPublisher(store, producer, config.publishedTopic(), work.resolve("adapters"));
+    var release =
+        new VersionRelease(
+            store,
+            publisher,
+            aliases,
+            aliasWriter,
+            versions,
+            golden,
+            policies,
+            new Evaluator(evaluation.toSettings()),
+            work.resolve("versions"));
     var runner =
         new JobRunner(
             store,
             new BaseModels(models),
             events,
-            new AdapterPublisher(
-                store, producer, config.publishedTopic(), work.resolve("adapters")),
+            publisher,
+            release,
             config.progressInterval(),
             limits);
     var worker =
