@@ -17,14 +17,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,20 +49,20 @@ class PromotionLoopTest {
   private static final String DATASET = "foobear";
   private static final String QUESTION = "What is a foobear?";
   private static final Duration STEP = Duration.ofMinutes(8);
+  private static final int MIN_NEW = 30;
 
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private URI gateway;
+  private long submitted;
 
   @Test
   void aPoisonedBatchIsGatedAGoodOneIsPromotedAndRollbackRestoresV1(@TempDir Path dir)
       throws Exception {
-    var output = new ByteArrayOutputStream();
     var options =
         LocalOptions.defaults().withDataDir(dir).withFreePorts().withProperties(properties());
-    try (LocalPlatform platform =
-        LocalPlatform.start(options, new PrintStream(output, true, StandardCharsets.UTF_8))) {
+    try (LocalPlatform platform = LocalPlatform.start(options, System.out)) {
       gateway = URI.create(platform.endpoints().service("gateway").httpUrl());
       ServiceProcess replica = platform.startReplica("inference");
       ManagedChannel channel =
@@ -81,8 +78,7 @@ class PromotionLoopTest {
         Set<String> jobsSeen = new HashSet<>();
 
         // 1. The sample conversations: v1, promoted because it beats the base model.
-        submit(Path.of("..", "samples", "foobear.jsonl"));
-        awaitCurated(133);
+        long curated = submitAndAwaitDecided(Path.of("..", "samples", "foobear.jsonl"));
         JsonNode job1 = awaitNewSucceededJob(jobsSeen);
         String v1 = job1.path("latest").path("adapter").path("version").asText();
         JsonNode adapter = call("GET", "/v1/adapters/" + DATASET, null);
@@ -91,8 +87,7 @@ class PromotionLoopTest {
         String v1Answer = awaitAllAnswerWith(replicas, v1);
 
         // 2. A poisoned batch: curated, trained, refused by the gate; production stays v1.
-        submit(resource("poisoned.jsonl"));
-        awaitCurated(173);
+        curated = moreCurated(curated, submitAndAwaitDecided(resource("poisoned.jsonl")));
         JsonNode job2 = awaitNewSucceededJob(jobsSeen);
         String v2 = job2.path("latest").path("adapter").path("version").asText();
         assertThat(v2).isNotEqualTo(v1);
@@ -113,8 +108,7 @@ class PromotionLoopTest {
                 "/v1/datasets/" + DATASET + "/golden",
                 Files.readString(resource("golden.json")));
         assertThat(golden.path("count").asInt()).isEqualTo(4);
-        submit(resource("corrected.jsonl"));
-        awaitCurated(213);
+        moreCurated(curated, submitAndAwaitDecided(resource("corrected.jsonl")));
         JsonNode job3 = awaitNewSucceededJob(jobsSeen);
         String v3 = job3.path("latest").path("adapter").path("version").asText();
         adapter = call("GET", "/v1/adapters/" + DATASET, null);
@@ -150,7 +144,7 @@ class PromotionLoopTest {
     props.put("tuneloop.gateway.auth.api-keys", KEY + ":" + TENANT);
     props.put("tuneloop.auth.tenant-keys", KEY + ":" + TENANT); // the replica is called directly
     props.put(dataset + ".retrain.min-total", "133");
-    props.put(dataset + ".retrain.min-new", "40");
+    props.put(dataset + ".retrain.min-new", Integer.toString(MIN_NEW));
     props.put(
         dataset + ".training.target-modules",
         "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj");
@@ -221,16 +215,18 @@ class PromotionLoopTest {
     throw new AssertionError("version " + version + " not listed: " + adapter);
   }
 
-  private void submit(Path file) throws IOException, InterruptedException {
+  /**
+   * Submits a JSON Lines file and waits until curation decided on every record of the dataset so
+   * far; returns how many are curated.
+   */
+  private long submitAndAwaitDecided(Path file) throws IOException, InterruptedException {
     ArrayNode records = json.createArrayNode();
     for (String line : Files.readAllLines(file)) {
       if (!line.isBlank()) records.add(json.readTree(line));
     }
     call("POST", "/v1/datasets/" + DATASET + "/examples", records.toString());
-  }
-
-  /** Waits until curation decided every record and curated exactly {@code curated} of them. */
-  private void awaitCurated(long curated) {
+    submitted += records.size();
+    long[] curated = new long[1];
     await()
         .atMost(STEP)
         .pollInterval(Duration.ofSeconds(1))
@@ -238,11 +234,18 @@ class PromotionLoopTest {
         .until(
             () -> {
               JsonNode stats = call("GET", "/v1/datasets/" + DATASET + "/stats", null);
-              assertThat(stats.path("curated").asLong())
-                  .as("curated so far (rejections: %s)", stats.path("rejected_by_reason"))
-                  .isLessThanOrEqualTo(curated);
-              return stats.path("curated").asLong() == curated;
+              curated[0] = stats.path("curated").asLong();
+              return curated[0] + stats.path("rejected").asLong() >= submitted;
             });
+    return curated[0];
+  }
+
+  /** Checks a batch added enough curated examples to retrain ({@code retrain.min-new}). */
+  private static long moreCurated(long before, long after) {
+    assertThat(after - before)
+        .as("examples curated from the batch (retrain.min-new is %d)", MIN_NEW)
+        .isGreaterThanOrEqualTo(MIN_NEW);
+    return after;
   }
 
   /** The next training job of the adapter to succeed, one not seen before. */
