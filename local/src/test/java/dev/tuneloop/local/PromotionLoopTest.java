@@ -77,6 +77,15 @@ class PromotionLoopTest {
                 new Replica("second inference", q -> askReplica(channel, q)));
         Set<String> jobsSeen = new HashSet<>();
 
+        // The dataset's promotion policy, set for a dataset this small (a dozen eval examples): a
+        // candidate may be 25% worse in eval loss and 0.1 worse in golden score than production.
+        JsonNode policy =
+            call(
+                "PUT",
+                "/v1/datasets/" + DATASET + "/promotion-policy",
+                "{\"max_eval_loss_regression\": 0.25, \"min_golden_delta\": -0.1}");
+        assertThat(policy.path("mode").asText()).isEqualTo("auto");
+
         // 1. The sample conversations: v1, promoted because it beats the base model.
         long curated = submitAndAwaitDecided(Path.of("..", "samples", "foobear.jsonl"));
         JsonNode job1 = awaitNewSucceededJob(jobsSeen);

@@ -4,6 +4,7 @@ import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.kafka.Decoded;
 import dev.tuneloop.platform.kafka.ProtobufDeserializer;
 import dev.tuneloop.platform.kafka.Timestamps;
+import dev.tuneloop.proto.v1.JobState;
 import dev.tuneloop.proto.v1.TrainingJobEvent;
 import dev.tuneloop.servicekit.supervision.SupervisedLoop;
 import dev.tuneloop.servicekit.supervision.Supervisor;
@@ -86,6 +87,10 @@ public final class JobTracker implements AutoCloseable {
                     ? Timestamps.toInstant(event.getAt())
                     : Instant.ofEpochMilli(r.timestamp());
             planner.jobEvent(event.getJobId(), event.getState(), at);
+            if (event.getState() == JobState.SUCCEEDED
+                && event.getEval().getDecision().getPromote()) {
+              planner.promoted(event.getJobId());
+            }
           }
         }
       }

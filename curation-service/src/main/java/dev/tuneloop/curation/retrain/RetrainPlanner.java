@@ -46,7 +46,19 @@ public final class RetrainPlanner {
     }
   }
 
+  /** Requests remembered by job id, for matching a job's outcome to its snapshot. */
+  private static final int MAX_REMEMBERED_JOBS = 10_000;
+
   private final Map<String, Request> lastByDataset = new HashMap<>();
+  private final Map<String, Request> lastPromotedByDataset = new HashMap<>();
+  private final Map<String, String> datasetByJob = new HashMap<>();
+  private final Map<String, Request> requestByJob =
+      new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Request> eldest) {
+          return size() > MAX_REMEMBERED_JOBS;
+        }
+      };
   private final Map<String, Request> lastByAdapter = new HashMap<>();
   private final Map<String, JobState> jobStates = new HashMap<>();
   private final Map<String, Instant> jobHeardAt = new HashMap<>();
@@ -68,6 +80,32 @@ public final class RetrainPlanner {
   public synchronized void requested(String datasetKey, Request request) {
     lastByDataset.put(datasetKey, request);
     lastByAdapter.put(request.adapterKey(), request);
+    requestByJob.put(request.jobId(), request);
+    datasetByJob.put(request.jobId(), datasetKey);
+    if (datasetByJob.size() > MAX_REMEMBERED_JOBS) {
+      datasetByJob.keySet().retainAll(requestByJob.keySet());
+    }
+  }
+
+  /**
+   * A job of ours succeeded and the promotion gate made its version production: its snapshot is now
+   * what the serving version learnt from, so later retrains replay from it (and not from data whose
+   * candidate the gate refused).
+   */
+  public synchronized void promoted(String jobId) {
+    Request request = requestByJob.get(jobId);
+    String dataset = datasetByJob.get(jobId);
+    if (request != null && dataset != null) {
+      Request earlier = lastPromotedByDataset.get(dataset);
+      if (earlier == null || !earlier.at().isAfter(request.at())) {
+        lastPromotedByDataset.put(dataset, request);
+      }
+    }
+  }
+
+  /** The latest request whose version the gate promoted, if any. */
+  public synchronized Optional<Request> lastPromoted(String datasetKey) {
+    return Optional.ofNullable(lastPromotedByDataset.get(datasetKey));
   }
 
   public synchronized void jobEvent(String jobId, JobState state) {
@@ -173,5 +211,8 @@ public final class RetrainPlanner {
   public synchronized void clear() {
     lastByDataset.clear();
     lastByAdapter.clear();
+    lastPromotedByDataset.clear();
+    requestByJob.clear();
+    datasetByJob.clear();
   }
 }

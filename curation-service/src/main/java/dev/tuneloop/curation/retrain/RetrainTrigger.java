@@ -107,10 +107,13 @@ public final class RetrainTrigger {
       Instant now) {
     String datasetKey = Topics.datasetKey(tenant, dataset);
     RetrainPolicy retrain = policy.retrain();
+    Map<Integer, Long> servingEnd =
+        planner.lastPromoted(datasetKey).map(RetrainPlanner.Request::endOffsets).orElse(null);
     SnapshotCutter.Since since =
         planner
             .lastRequest(datasetKey)
-            .map(last -> new SnapshotCutter.Since(last.manifestKey(), last.endOffsets()))
+            .map(
+                last -> new SnapshotCutter.Since(last.manifestKey(), last.endOffsets(), servingEnd))
             .orElse(null);
     // The fraction as the trainer will read it from the request (a float), so both agree on
     // every id at the split's edge.

@@ -40,10 +40,25 @@ public final class SnapshotCutter {
    * @param manifestKey its manifest key (also salts the replay sample, so each retrain replays a
    *     different sample of the history, and a re-cut of the same retrain the same one)
    * @param endOffsets per partition of examples.curated, the end (exclusive) it was cut up to
+   * @param replayBefore where the snapshot of the latest version the gate promoted ended: only
+   *     records before it are replayed, so the data of a candidate the gate refused (a poisoned
+   *     batch, say) is never fed back through the replay buffer; null when no version was promoted
+   *     (every earlier record may be replayed)
    */
-  public record Since(String manifestKey, Map<Integer, Long> endOffsets) {
+  public record Since(
+      String manifestKey, Map<Integer, Long> endOffsets, Map<Integer, Long> replayBefore) {
     public Since {
       endOffsets = Map.copyOf(endOffsets);
+      replayBefore = replayBefore == null ? null : Map.copyOf(replayBefore);
+    }
+
+    public Since(String manifestKey, Map<Integer, Long> endOffsets) {
+      this(manifestKey, endOffsets, null);
+    }
+
+    /** Whether an earlier record may be replayed. */
+    boolean replayable(int partition, long offset) {
+      return replayBefore == null || offset < replayBefore.getOrDefault(partition, 0L);
     }
   }
 
@@ -94,7 +109,7 @@ public final class SnapshotCutter {
     int evalCap = full ? 0 : replay.maxEval();
     BottomK replayHeap = new BottomK(replayCap);
     BottomK evalHeap = new BottomK(evalCap);
-    long[] counts = new long[2]; // new, earlier
+    long[] counts = new long[3]; // new, earlier, earlier and replayable
     try (SnapshotWriter writer = new SnapshotWriter(store, tenant, dataset, recordsPerPart)) {
       if (!full) {
         writer.section(SnapshotManifest.ROLE_NEW);
@@ -118,7 +133,8 @@ public final class SnapshotCutter {
                   writer.add(rec);
                 } else if (EvalSplit.isEval(rec.id(), replay.evalFraction())) {
                   evalHeap.offer(hash("", rec.id()), rec);
-                } else {
+                } else if (since.replayable(r.partition(), r.offset())) {
+                  counts[2]++;
                   replayHeap.offer(hash(salt, rec.id()), rec);
                 }
               });
@@ -128,7 +144,8 @@ public final class SnapshotCutter {
         replayed = counts[1];
         evals = 0;
       } else {
-        int k = (int) Math.min(replay.max(), (long) Math.ceil(replay.share() * counts[1]));
+        long replayable = since.replayBefore() == null ? counts[1] : counts[2];
+        int k = (int) Math.min(replay.max(), (long) Math.ceil(replay.share() * replayable));
         writer.section(SnapshotManifest.ROLE_REPLAY);
         List<SnapshotRecord> sample = replayHeap.smallest(k);
         sample.forEach(writer::add);

@@ -22,6 +22,34 @@ class RetrainPlannerTest {
   }
 
   @Test
+  void remembersTheLatestPromotedRequestEvenWhenItsEventArrivesAfterLaterRequests() {
+    request("job-1", 50, T0);
+    request("job-2", 90, T0.plusSeconds(60));
+    assertThat(planner.lastPromoted("acme/faq")).isEmpty();
+    // A restart replays the requests first, then every job's latest event.
+    planner.promoted("job-1");
+    assertThat(planner.lastPromoted("acme/faq"))
+        .get()
+        .extracting(r -> r.jobId())
+        .isEqualTo("job-1");
+    planner.promoted("job-unknown");
+    assertThat(planner.lastPromoted("acme/faq"))
+        .get()
+        .extracting(r -> r.jobId())
+        .isEqualTo("job-1");
+    planner.promoted("job-2");
+    assertThat(planner.lastPromoted("acme/faq"))
+        .get()
+        .extracting(r -> r.jobId())
+        .isEqualTo("job-2");
+    planner.promoted("job-1"); // an older promotion seen late does not move it back
+    assertThat(planner.lastPromoted("acme/faq"))
+        .get()
+        .extracting(r -> r.jobId())
+        .isEqualTo("job-2");
+  }
+
+  @Test
   void dueOnlyOnceBothMinTotalAndMinNewAreReached() {
     assertThat(planner.due("acme/faq", "acme/faq", policy, 49, T0)).isEmpty();
     assertThat(planner.due("acme/faq", "acme/faq", policy, 50, T0))

@@ -124,6 +124,33 @@ class RetrainSnapshotTest {
   }
 
   @Test
+  void dataOfARefusedCandidateIsNotReplayed() throws Exception {
+    curate(0, 200); // v1 trained on these and was promoted
+    SnapshotManifest first = cutter.cut("acme", "faq", Map.of(), null, DEFAULTS);
+    curate(200, 260); // a batch whose candidate the gate refused
+    SnapshotManifest refused = cutter.cut("acme", "faq", Map.of(), since(first), DEFAULTS);
+    curate(260, 300); // the next batch
+    var sinceRefused =
+        new SnapshotCutter.Since(
+            DatasetSnapshots.manifestKey("acme", "faq", refused.snapshotId()),
+            refused.source().endOffsets(),
+            first.source().endOffsets());
+    Map<String, List<String>> byRole =
+        idsByRole(cutter.cut("acme", "faq", Map.of(), sinceRefused, DEFAULTS));
+
+    assertThat(byRole.get("new")).containsExactlyInAnyOrderElementsOf(ids(260, 300));
+    assertThat(byRole.get("replay"))
+        .as(
+            "replayed only from what the promoted version trained on: ceil(0.25 x its 200 minus eval)")
+        .isNotEmpty()
+        .allMatch(id -> ids(0, 200).contains(id));
+    // The refused batch's eval-split examples still count in the eval split (it never shrinks).
+    assertThat(byRole.get("eval"))
+        .containsAll(
+            ids(200, 260).stream().filter(id -> EvalSplit.isEval(id, EVAL_FRACTION)).toList());
+  }
+
+  @Test
   void theSampleIsTheSameWhenTheSnapshotIsCutAgain() throws Exception {
     curate(0, 300);
     SnapshotManifest first = cutter.cut("acme", "faq", Map.of(), null, DEFAULTS);
