@@ -39,9 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * broker, object store and every service as a child JVM, plus a second inference replica: v1
  * trained on the foobear samples is promoted because it beats the base model; a poisoned batch (the
  * same questions reworded, with wrong answers, so curation passes it) trains a candidate the gate
- * refuses, and {@code foobear} keeps answering with v1; golden prompts are added; a corrected batch
- * trains a candidate the gate promotes; a rollback brings v1's answer back. After every alias move
- * both replicas answer with the same version.
+ * refuses, and {@code foobear} keeps answering with v1; golden prompts are added; a good batch of
+ * new topics trains a candidate the gate promotes; a rollback brings v1's answer back. After every
+ * alias move both replicas answer with the same version.
  */
 class PromotionLoopTest {
   private static final String TENANT = "acme";
@@ -110,14 +110,15 @@ class PromotionLoopTest {
         // The refused candidate stays pinnable.
         assertThat(askThroughGateway(DATASET + "@" + v2).version()).isEqualTo(v2);
 
-        // 3. Golden prompts, then a corrected batch whose candidate passes the gate.
+        // 3. Golden prompts, then a good batch (new topics) whose candidate passes the gate: it
+        // starts from v1's weights and replays half of what v1 learnt from, never the poison.
         JsonNode golden =
             call(
                 "POST",
                 "/v1/datasets/" + DATASET + "/golden",
                 Files.readString(resource("golden.json")));
         assertThat(golden.path("count").asInt()).isEqualTo(4);
-        moreCurated(curated, submitAndAwaitDecided(resource("corrected.jsonl")));
+        moreCurated(curated, submitAndAwaitDecided(resource("good.jsonl")));
         JsonNode job3 = awaitNewSucceededJob(jobsSeen);
         String v3 = job3.path("latest").path("adapter").path("version").asText();
         adapter = call("GET", "/v1/adapters/" + DATASET, null);
@@ -154,6 +155,7 @@ class PromotionLoopTest {
     props.put("tuneloop.auth.tenant-keys", KEY + ":" + TENANT); // the replica is called directly
     props.put(dataset + ".retrain.min-total", "133");
     props.put(dataset + ".retrain.min-new", Integer.toString(MIN_NEW));
+    props.put(dataset + ".retrain.replay-share", "0.5");
     props.put(
         dataset + ".training.target-modules",
         "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj");
