@@ -111,7 +111,7 @@ class PromotionLoopTest {
         assertThat(askThroughGateway(DATASET + "@" + v2).version()).isEqualTo(v2);
 
         // 3. Golden prompts, then a good batch (new topics) whose candidate passes the gate: it
-        // starts from v1's weights and replays half of what v1 learnt from, never the poison.
+        // replays what v1 learnt from, never the poison.
         JsonNode golden =
             call(
                 "POST",
@@ -155,7 +155,10 @@ class PromotionLoopTest {
     props.put("tuneloop.auth.tenant-keys", KEY + ":" + TENANT); // the replica is called directly
     props.put(dataset + ".retrain.min-total", "133");
     props.put(dataset + ".retrain.min-new", Integer.toString(MIN_NEW));
-    props.put(dataset + ".retrain.replay-share", "0.5");
+    // Each retrain trains afresh on everything the serving version learnt from plus the new batch
+    // (at the tiny model's learning rate of 0.01 a warm start forgets faster than it learns).
+    props.put(dataset + ".retrain.replay-share", "1");
+    props.put(dataset + ".retrain.warm-start", "false");
     props.put(
         dataset + ".training.target-modules",
         "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj");

@@ -102,7 +102,14 @@ public final class SnapshotCutter {
   public SnapshotManifest cut(
       String tenant, String dataset, Map<Integer, Long> committed, Since since, Replay replay) {
     String key = Topics.datasetKey(tenant, dataset);
-    boolean full = since == null || replay == null || replay.share() >= 1;
+    // Share 1 replays everything: a full snapshot, unless a refused candidate's data sits between
+    // the promoted version's snapshot and the previous one (that data is left out, so not "full").
+    boolean full =
+        since == null
+            || replay == null
+            || (replay.share() >= 1
+                && (since.replayBefore() == null
+                    || since.replayBefore().equals(since.endOffsets())));
     Map<Integer, Long> before = since == null ? Map.of() : since.endOffsets();
     String salt = since == null ? "" : since.manifestKey();
     int replayCap = full ? 0 : replay.max();

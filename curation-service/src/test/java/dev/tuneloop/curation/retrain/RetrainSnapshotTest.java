@@ -148,6 +148,19 @@ class RetrainSnapshotTest {
     assertThat(byRole.get("eval"))
         .containsAll(
             ids(200, 260).stream().filter(id -> EvalSplit.isEval(id, EVAL_FRACTION)).toList());
+
+    // Replaying everything (share 1) still leaves the refused batch out.
+    Map<String, List<String>> all =
+        idsByRole(
+            cutter.cut(
+                "acme",
+                "faq",
+                Map.of(),
+                sinceRefused,
+                new SnapshotCutter.Replay(1, 5000, 2000, EVAL_FRACTION)));
+    assertThat(all.get("replay"))
+        .containsExactlyInAnyOrderElementsOf(
+            ids(0, 200).stream().filter(id -> !EvalSplit.isEval(id, EVAL_FRACTION)).toList());
   }
 
   @Test
