@@ -90,11 +90,12 @@ public final class QualityBook {
     synchronized (d) {
       d.rejected++;
       Set<RejectReason> seen = EnumSet.noneOf(RejectReason.class);
+      RejectedSample excerpts = sample(record); // once per record, whatever its reasons
       for (Rejection r : record.getRejectionsList()) {
         if (!seen.add(r.getReason())) {
           continue; // an example counts once per reason, as in the dataset statistics
         }
-        RejectedSample sample = sample(record, r.getDetail());
+        RejectedSample sample = excerpts.toBuilder().setDetail(r.getDetail()).build();
         Reason reason = d.reasons.computeIfAbsent(r.getReason(), k -> new Reason());
         reason.count++;
         reason.latest.addFirst(sample);
@@ -178,8 +179,8 @@ public final class QualityBook {
     c.latest = sample;
   }
 
-  private static RejectedSample sample(RejectedExample record, String detail) {
-    RejectedSample.Builder s = RejectedSample.newBuilder().setDetail(detail);
+  private static RejectedSample sample(RejectedExample record) {
+    RejectedSample.Builder s = RejectedSample.newBuilder();
     if (record.hasRejectedAt()) {
       s.setRejectedAt(record.getRejectedAt());
     }
