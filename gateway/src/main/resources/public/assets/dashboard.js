@@ -139,6 +139,56 @@ async function chat(prompt) {
   history.push({ role: "assistant", content: out.textContent });
 }
 
+// The quality report: every excerpt and detail is user data, so it goes in as text nodes only.
+const percent = (share) => (100 * Number(share || 0)).toFixed(1) + "%";
+
+function sample(s) {
+  const div = document.createElement("div");
+  div.className = "sample";
+  const line = (label, text) => {
+    const p = document.createElement("div");
+    const b = document.createElement("b");
+    b.textContent = label + " ";
+    p.append(b, document.createTextNode(text || "–"));
+    div.appendChild(p);
+  };
+  line("id", s.example_id);
+  line("prompt", s.prompt_excerpt);
+  line("response", s.response_excerpt);
+  if (s.detail !== undefined) line("why", s.detail);
+  return div;
+}
+
+function samples(list) {
+  const all = document.createElement("div");
+  list.forEach((s) => all.appendChild(sample(s)));
+  return all;
+}
+
+async function loadQuality(name) {
+  clear("qualityReasons");
+  clear("qualityClusters");
+  const q = await api(`/v1/datasets/${encodeURIComponent(name)}/quality`);
+  const curated = Number(q.curated || 0);
+  const rejected = Number(q.rejected || 0);
+  $("qualitySummary").textContent =
+    `${name}: ${curated + rejected} decided, ${rejected} rejected (${percent(q.rejected_share)})`;
+  for (const r of q.reasons || []) {
+    row("qualityReasons", [r.reason, Number(r.count || 0), percent(r.share), samples(r.examples || [])]);
+  }
+  for (const c of q.clusters || []) {
+    const range = `${percent(c.min_similarity)} – ${percent(c.max_similarity)}`;
+    const newest = c.latest ? sample({ ...c.latest, detail: undefined }) : "";
+    row("qualityClusters", [c.curated_example_id, Number(c.size || 0), `${Number(c.exact || 0)} / ${Number(c.near || 0)}`, range, newest]);
+  }
+}
+
+$("qualityForm").onsubmit = (e) => {
+  e.preventDefault();
+  loadQuality($("qualityDataset").value.trim()).then(
+    () => status("updated " + new Date().toLocaleTimeString(), false),
+    (x) => status(x.message, true));
+};
 $("refresh").onclick = refresh;
 $("datasetForm").onsubmit = (e) => {
   e.preventDefault();

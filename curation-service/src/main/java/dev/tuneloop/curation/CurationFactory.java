@@ -100,7 +100,8 @@ public class CurationFactory {
   }
 
   @Singleton
-  CurationGrpcEndpoint grpcEndpoint(StatsBook stats, RetrainPlanner planner) {
-    return new CurationGrpcEndpoint(stats, planner);
+  CurationGrpcEndpoint grpcEndpoint(
+      StatsBook stats, RetrainPlanner planner, CurationWorker worker) {
+    return new CurationGrpcEndpoint(stats, planner, worker.quality());
   }
 }

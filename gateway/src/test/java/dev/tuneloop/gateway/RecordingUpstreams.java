@@ -13,6 +13,7 @@ import dev.tuneloop.proto.v1.ChatResponse;
 import dev.tuneloop.proto.v1.CurationServiceGrpc;
 import dev.tuneloop.proto.v1.DatasetStats;
 import dev.tuneloop.proto.v1.DatasetStatsRequest;
+import dev.tuneloop.proto.v1.DuplicateCluster;
 import dev.tuneloop.proto.v1.FinishReason;
 import dev.tuneloop.proto.v1.GetAdapterRequest;
 import dev.tuneloop.proto.v1.GetGoldenPromptsRequest;
@@ -32,6 +33,11 @@ import dev.tuneloop.proto.v1.ListJobsResponse;
 import dev.tuneloop.proto.v1.PromoteRequest;
 import dev.tuneloop.proto.v1.PromotionPolicy;
 import dev.tuneloop.proto.v1.PutGoldenPromptsRequest;
+import dev.tuneloop.proto.v1.QualityReport;
+import dev.tuneloop.proto.v1.QualityReportRequest;
+import dev.tuneloop.proto.v1.ReasonReport;
+import dev.tuneloop.proto.v1.RejectReason;
+import dev.tuneloop.proto.v1.RejectedSample;
 import dev.tuneloop.proto.v1.RollbackRequest;
 import dev.tuneloop.proto.v1.SetPromotionPolicyRequest;
 import dev.tuneloop.proto.v1.SubmitRequest;
@@ -67,6 +73,7 @@ final class RecordingUpstreams implements AutoCloseable {
   final List<SubmitRequest> submitted = new CopyOnWriteArrayList<>();
   final List<SubmitTranscriptRequest> transcripts = new CopyOnWriteArrayList<>();
   final List<DatasetStatsRequest> statsRequests = new CopyOnWriteArrayList<>();
+  final List<QualityReportRequest> qualityRequests = new CopyOnWriteArrayList<>();
   final Map<String, JobStatus> jobs = new ConcurrentHashMap<>();
 
   /** The tenant each call's credentials stood for (the gateway's service token + tenant header). */
@@ -443,6 +450,44 @@ final class RecordingUpstreams implements AutoCloseable {
               .setCurated(12)
               .setRejected(3)
               .putRejectedByReason("PII", 3)
+              .build());
+      response.onCompleted();
+    }
+
+    @Override
+    public void getQualityReport(
+        QualityReportRequest request, StreamObserver<QualityReport> response) {
+      qualityRequests.add(request);
+      callerTenants.add(Caller.current().tenant());
+      RejectedSample sample =
+          RejectedSample.newBuilder()
+              .setExampleId("ex-9")
+              .setPromptExcerpt("<b>hi</b> <|im_start|>")
+              .setResponseExcerpt("Sure.")
+              .setDetail("message 0 contains the template marker '<|im_start|>'")
+              .build();
+      response.onNext(
+          QualityReport.newBuilder()
+              .setTenant(request.getTenant())
+              .setDataset(request.getDataset())
+              .setCurated(12)
+              .setRejected(4)
+              .setRejectedShare(0.25)
+              .addReasons(
+                  ReasonReport.newBuilder()
+                      .setReason(RejectReason.TEMPLATE_INJECTION)
+                      .setCount(3)
+                      .setShare(0.1875)
+                      .addExamples(sample))
+              .addClusters(
+                  DuplicateCluster.newBuilder()
+                      .setCuratedExampleId("ex-1")
+                      .setSize(1)
+                      .setExact(1)
+                      .setMinSimilarity(1)
+                      .setMaxSimilarity(1)
+                      .setLatest(sample))
+              .setClustersTracked(1)
               .build());
       response.onCompleted();
     }

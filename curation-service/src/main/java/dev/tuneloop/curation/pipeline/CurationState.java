@@ -4,6 +4,7 @@ import dev.tuneloop.curation.replay.TopicReplay;
 import dev.tuneloop.curation.retrain.DriftBook;
 import dev.tuneloop.curation.retrain.RetrainPlanner;
 import dev.tuneloop.curation.retrain.RetrainTrigger;
+import dev.tuneloop.curation.stats.QualityBook;
 import dev.tuneloop.curation.stats.StatsBook;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.dataset.DatasetSnapshots;
@@ -21,9 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Rebuilds everything curation keeps in memory from the topics it wrote: duplicate and
- * contradiction memory, counts and prompt-drift windows from examples.curated and
- * examples.rejected, retrain history from training.requests. Because those records were written in
- * the same transactions as the consumed offsets, the rebuilt state matches the committed input
+ * contradiction memory, counts, the quality report and prompt-drift windows from examples.curated
+ * and examples.rejected, retrain history from training.requests. Because those records were written
+ * in the same transactions as the consumed offsets, the rebuilt state matches the committed input
  * position exactly: nothing a crashed transaction did is remembered, and nothing committed is
  * forgotten.
  */
@@ -38,11 +39,13 @@ final class CurationState {
       CurationTopics topics,
       Curator curator,
       StatsBook stats,
+      QualityBook quality,
       RetrainPlanner planner,
       DriftBook drift,
       ObjectStore store) {
     long start = System.nanoTime();
     stats.clear();
+    quality.clear();
     planner.clear();
     drift.clear();
     long[] n = new long[4];
@@ -103,6 +106,7 @@ final class CurationState {
                     .orElse(Map.of());
             drift.curated(r.key(), c, r.offset() < trainedUpTo.getOrDefault(r.partition(), 0L));
             stats.curated(r.key(), 1);
+            quality.curated(r.key(), 1);
             n[0]++;
           }
         });
@@ -121,6 +125,7 @@ final class CurationState {
             }
             stats.rejected(
                 r.key(), rej.getRejectionsList().stream().map(Rejection::getReason).toList());
+            quality.rejected(r.key(), rej);
             n[1]++;
           }
         });

@@ -10,6 +10,7 @@ import dev.tuneloop.curation.retrain.SnapshotCutter;
 import dev.tuneloop.curation.rules.DatasetCurator;
 import dev.tuneloop.curation.rules.Decision;
 import dev.tuneloop.curation.rules.Rejection;
+import dev.tuneloop.curation.stats.QualityBook;
 import dev.tuneloop.curation.stats.StatsBook;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.kafka.Decoded;
@@ -83,6 +84,7 @@ public final class CurationWorker implements AutoCloseable {
   private final StatsBook stats;
   private final RetrainPlanner planner;
   private final DriftBook drift = new DriftBook();
+  private final QualityBook quality = new QualityBook();
   private final SnapshotCutter cutter;
   private final ObjectStore store;
   private final Clock clock;
@@ -143,6 +145,11 @@ public final class CurationWorker implements AutoCloseable {
 
   public RetrainPlanner planner() {
     return planner;
+  }
+
+  /** What was rejected per dataset and why (rebuilt with each session). */
+  public QualityBook quality() {
+    return quality;
   }
 
   /** Prompt drift per dataset since its last retrain request (rebuilt with each session). */
@@ -235,7 +242,8 @@ public final class CurationWorker implements AutoCloseable {
 
     void run() {
       producer.initTransactions(); // fences an earlier incarnation and aborts its open transaction
-      CurationState.rebuild(config.kafka(), config.topics(), curator, stats, planner, drift, store);
+      CurationState.rebuild(
+          config.kafka(), config.topics(), curator, stats, quality, planner, drift, store);
       consumer.subscribe(
           List.of(config.topics().raw()),
           new ConsumerRebalanceListener() {
@@ -267,7 +275,7 @@ public final class CurationWorker implements AutoCloseable {
     private Set<String> process(ConsumerRecords<String, Decoded<Example>> records) {
       Map<String, Long> curatedBy = new HashMap<>();
       List<Map.Entry<String, CuratedExample>> curatedExamples = new ArrayList<>();
-      List<Map.Entry<String, List<RejectReason>>> rejectedBy = new ArrayList<>();
+      List<Map.Entry<String, RejectedExample>> rejectedBy = new ArrayList<>();
       Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
       List<Future<RecordMetadata>> curatedWrites = new ArrayList<>();
       producer.beginTransaction();
@@ -277,7 +285,7 @@ public final class CurationWorker implements AutoCloseable {
         if (value == null || !value.isValid()) {
           RejectedExample rejected = malformed(r, value);
           producer.send(new ProducerRecord<>(config.topics().rejected(), key, rejected));
-          rejectedBy.add(Map.entry(key, List.of(RejectReason.MALFORMED_RECORD)));
+          rejectedBy.add(Map.entry(key, rejected));
         } else {
           Example example = value.value();
           switch (curator.decide(example)) {
@@ -288,11 +296,9 @@ public final class CurationWorker implements AutoCloseable {
               curatedExamples.add(Map.entry(key, c.example()));
             }
             case Decision.Rejected rj -> {
-              producer.send(
-                  new ProducerRecord<>(
-                      config.topics().rejected(), key, rejected(r, example, rj.rejections())));
-              rejectedBy.add(
-                  Map.entry(key, rj.rejections().stream().map(Rejection::reason).toList()));
+              RejectedExample rejected = rejected(r, example, rj.rejections());
+              producer.send(new ProducerRecord<>(config.topics().rejected(), key, rejected));
+              rejectedBy.add(Map.entry(key, rejected));
             }
           }
         }
@@ -303,8 +309,12 @@ public final class CurationWorker implements AutoCloseable {
       producer.commitTransaction();
       remember(curatedWrites);
       curatedBy.forEach(stats::curated);
+      curatedBy.forEach(quality::curated);
       curatedExamples.forEach(e -> drift.curated(e.getKey(), e.getValue(), false));
-      rejectedBy.forEach(e -> stats.rejected(e.getKey(), e.getValue()));
+      for (Map.Entry<String, RejectedExample> e : rejectedBy) {
+        stats.rejected(e.getKey(), reasons(e.getValue()));
+        quality.rejected(e.getKey(), e.getValue());
+      }
       decided.addAndGet(records.count());
       Set<String> touched = new LinkedHashSet<>(curatedBy.keySet());
       return touched;
@@ -323,6 +333,12 @@ public final class CurationWorker implements AutoCloseable {
           throw new IllegalStateException("a committed write has no metadata", e);
         }
       }
+    }
+
+    private static List<RejectReason> reasons(RejectedExample rejected) {
+      return rejected.getRejectionsList().stream()
+          .map(dev.tuneloop.proto.v1.Rejection::getReason)
+          .toList();
     }
 
     private RejectedExample malformed(

@@ -35,8 +35,7 @@ public final class MemoryRule implements Rule {
     String hash = ContentHash.of(c.messages());
     String same = memory.exampleWithContent(hash);
     if (same != null) {
-      c.reject(
-          new Rejection(RejectReason.EXACT_DUPLICATE, "same content as curated example " + same));
+      c.reject(new Rejection(RejectReason.EXACT_DUPLICATE, DuplicateMatch.exactDetail(same)));
       return;
     }
     long[] signature = memory.signature(c.messages());
@@ -46,9 +45,8 @@ public final class MemoryRule implements Rule {
       c.reject(
           new Rejection(
               RejectReason.NEAR_DUPLICATE,
-              String.format(
-                  "%.0f%% similar to curated example %s (near-duplicate-threshold %.0f%%)",
-                  near.similarity() * 100, near.id(), c.policy().nearDuplicateThreshold() * 100)));
+              DuplicateMatch.nearDetail(
+                  near.id(), near.similarity(), c.policy().nearDuplicateThreshold())));
       return;
     }
     for (DatasetMemory.PriorAnswer prior : memory.answersTo(c.promptMessages())) {
