@@ -63,6 +63,7 @@ public final class JobRunner {
   private final JobEvents events;
   private final AdapterPublisher publisher;
   private final VersionRelease release;
+  private final double warmStartLearningRateScale;
   private final Duration progressInterval;
   private final TrainerLimits limits;
 
@@ -72,6 +73,7 @@ public final class JobRunner {
       JobEvents events,
       AdapterPublisher publisher,
       VersionRelease release,
+      double warmStartLearningRateScale,
       Duration progressInterval,
       TrainerLimits limits) {
     this.store = store;
@@ -79,6 +81,7 @@ public final class JobRunner {
     this.events = events;
     this.publisher = publisher;
     this.release = release;
+    this.warmStartLearningRateScale = warmStartLearningRateScale;
     this.progressInterval = progressInterval;
     this.limits = limits;
   }
@@ -119,8 +122,9 @@ public final class JobRunner {
       int attempt,
       BooleanSupplier overTime)
       throws Exception {
-    TrainingConfig config = TrainingSpecs.toConfig(spec, base.config().maxSeqLen());
-    limits.checkSeqLen(config.maxSeqLen());
+    TrainingConfig specConfig = TrainingSpecs.toConfig(spec, base.config().maxSeqLen());
+    limits.checkSeqLen(specConfig.maxSeqLen());
+    TrainingConfig config = specConfig;
     SnapshotManifest dataset =
         TrainingData.manifest(store, spec.getDatasetSnapshot(), "dataset_snapshot");
     List<TrainingData.Example> train = TrainingData.examples(store, dataset);
@@ -156,6 +160,7 @@ public final class JobRunner {
       try (LoraAdapter start = release.load(production.get(), base)) {
         model = LlamaLoraTrainable.warmStart(base.model(), config.lora(), start);
         initVersion = production.get().getVersion();
+        config = config.withLearningRate(config.learningRate() * warmStartLearningRateScale);
       } catch (IllegalArgumentException incompatible) { // another rank or other modules
         model = LlamaLoraTrainable.initialize(base.model(), config.lora(), config.seed());
         warnings.add("started from a fresh adapter, not production: " + incompatible.getMessage());

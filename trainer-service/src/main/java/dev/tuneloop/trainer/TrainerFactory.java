@@ -164,7 +164,8 @@ public class TrainerFactory {
       AdapterVersions versions,
       GoldenPromptsStore golden,
       PromotionPolicies policies,
-      EvaluationConfiguration evaluation) {
+      EvaluationConfiguration evaluation,
+      WarmStartConfiguration warmStart) {
     Path work = Path.of(config.workDir());
     var publisher =
         new AdapterPublisher(store, producer, config.publishedTopic(), work.resolve("adapters"));
@@ -186,6 +187,7 @@ public class TrainerFactory {
             events,
             publisher,
             release,
+            warmStart.learningRateScale(),
             config.progressInterval(),
             limits);
     var worker =

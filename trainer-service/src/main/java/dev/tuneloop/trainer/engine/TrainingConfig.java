@@ -34,6 +34,33 @@ public record TrainingConfig(
     boolean samplePacking,
     Truncation truncation) {
 
+  /** A copy with another peak learning rate. */
+  public TrainingConfig withLearningRate(double rate) {
+    return new TrainingConfig(
+        lora,
+        rate,
+        weightDecay,
+        adamBeta1,
+        adamBeta2,
+        adamEpsilon,
+        lrScheduler,
+        warmupRatio,
+        maxGradNorm,
+        microBatchSize,
+        gradientAccumulationSteps,
+        numEpochs,
+        maxSteps,
+        maxSeqLen,
+        evalFraction,
+        seed,
+        trainOnInputs,
+        evalSteps,
+        checkpointSteps,
+        earlyStoppingPatience,
+        samplePacking,
+        truncation);
+  }
+
   /** A copy with other step limits, for tests and benchmarks. */
   public TrainingConfig withSteps(int maxSteps, int evalSteps, int checkpointSteps) {
     return new TrainingConfig(
