@@ -39,9 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * broker, object store and every service as a child JVM, plus a second inference replica: v1
  * trained on the foobear samples is promoted because it beats the base model; a poisoned batch (the
  * same questions reworded, with wrong answers, so curation passes it) trains a candidate the gate
- * refuses, and {@code foobear} keeps answering with v1; golden prompts are added; a good batch of
- * new topics trains a candidate the gate promotes; a rollback brings v1's answer back. After every
- * alias move both replicas answer with the same version.
+ * refuses, and {@code foobear} keeps answering with v1; golden prompts are added; a good batch (the
+ * facts restated, and new topics) trains a candidate the gate promotes; a rollback brings v1's
+ * answer back. After every alias move both replicas answer with the same version.
  */
 class PromotionLoopTest {
   private static final String TENANT = "acme";
@@ -49,7 +49,7 @@ class PromotionLoopTest {
   private static final String DATASET = "foobear";
   private static final String QUESTION = "What is a foobear?";
   private static final Duration STEP = Duration.ofMinutes(8);
-  private static final int MIN_NEW = 30;
+  private static final int MIN_NEW = 25;
 
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http =
@@ -78,12 +78,12 @@ class PromotionLoopTest {
         Set<String> jobsSeen = new HashSet<>();
 
         // The dataset's promotion policy, set for a dataset this small (a dozen eval examples): a
-        // candidate may be 20% worse in eval loss and 0.1 worse in golden score than production.
+        // candidate may be 25% worse in eval loss and 0.1 worse in golden score than production.
         JsonNode policy =
             call(
                 "PUT",
                 "/v1/datasets/" + DATASET + "/promotion-policy",
-                "{\"max_eval_loss_regression\": 0.2, \"min_golden_delta\": -0.1}");
+                "{\"max_eval_loss_regression\": 0.25, \"min_golden_delta\": -0.1}");
         assertThat(policy.path("mode").asText()).isEqualTo("auto");
 
         // 1. The sample conversations: v1, promoted because it beats the base model.
@@ -110,8 +110,9 @@ class PromotionLoopTest {
         // The refused candidate stays pinnable.
         assertThat(askThroughGateway(DATASET + "@" + v2).version()).isEqualTo(v2);
 
-        // 3. Golden prompts, then a good batch (new topics) whose candidate passes the gate: it
-        // starts from v1's weights and replays what v1 learnt from, never the poison.
+        // 3. Golden prompts, then a good batch (the facts restated, and new topics) whose candidate
+        // passes the gate: it starts from v1's weights and replays what v1 learnt from, never the
+        // poison.
         JsonNode golden =
             call(
                 "POST",
@@ -155,10 +156,8 @@ class PromotionLoopTest {
     props.put("tuneloop.auth.tenant-keys", KEY + ":" + TENANT); // the replica is called directly
     props.put(dataset + ".retrain.min-total", "133");
     props.put(dataset + ".retrain.min-new", Integer.toString(MIN_NEW));
-    // Retrains start from production's weights and replay half of what it learnt from; they
-    // continue at a tenth of the rate that trains the tiny model from scratch.
+    // Retrains start from production's weights and replay half of what it learnt from.
     props.put(dataset + ".retrain.replay-share", "0.5");
-    props.put("trainer.warm-start.learning-rate-scale", "0.1");
     props.put(
         dataset + ".training.target-modules",
         "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj");
