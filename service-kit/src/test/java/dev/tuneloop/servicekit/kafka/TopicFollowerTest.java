@@ -48,11 +48,9 @@ class TopicFollowerTest {
     }
     List<String> read = new CopyOnWriteArrayList<>();
     try (var follower =
-        new TopicFollower<>(
-                infra.kafka(),
+        follower(
+                infra,
                 topic,
-                TrainingJobEvent.parser(),
-                "test-follower",
                 Supervisor.standalone(),
                 (event, record) -> read.add(event.getJobId()))
             .start()) {
@@ -73,11 +71,9 @@ class TopicFollowerTest {
     String topic = infra.topic("later"); // not created: the follower may find it missing
     List<String> read = new CopyOnWriteArrayList<>();
     try (var follower =
-        new TopicFollower<>(
-                infra.kafka(),
+        follower(
+                infra,
                 topic,
-                TrainingJobEvent.parser(),
-                "test-follower-later",
                 Supervisor.standalone(),
                 (event, record) -> read.add(event.getJobId()))
             .start()) {
@@ -104,11 +100,9 @@ class TopicFollowerTest {
     var failOnce = new AtomicBoolean(true);
     List<String> read = new CopyOnWriteArrayList<>();
     try (var follower =
-        new TopicFollower<>(
-                infra.kafka(),
+        follower(
+                infra,
                 topic,
-                TrainingJobEvent.parser(),
-                "test-follower-restarted",
                 FAST_RESTARTS,
                 (event, record) -> {
                   read.add(event.getJobId() + "@" + record.offset());
@@ -128,6 +122,16 @@ class TopicFollowerTest {
       assertThat(follower.loop().status().restarts()).isEqualTo(1);
       assertThat(follower.loop().status().lastError()).contains("handler broke");
     }
+  }
+
+  /** A follower of training events named after its topic. */
+  private static TopicFollower<TrainingJobEvent> follower(
+      Infra infra,
+      String topic,
+      Supervisor supervisor,
+      TopicFollower.Handler<TrainingJobEvent> handler) {
+    return new TopicFollower<>(
+        infra.kafka(), topic, TrainingJobEvent.parser(), topic, supervisor, handler);
   }
 
   private static void createTopic(Infra infra, String topic, int partitions) throws Exception {
