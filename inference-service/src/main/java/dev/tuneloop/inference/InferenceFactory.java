@@ -2,12 +2,9 @@ package dev.tuneloop.inference;
 
 import dev.tuneloop.inference.adapters.AdapterEventsConsumer;
 import dev.tuneloop.inference.adapters.AdapterRegistry;
-import dev.tuneloop.inference.adapters.AdapterSlots;
 import dev.tuneloop.inference.adapters.PeftAdapterLoader;
 import dev.tuneloop.inference.adapters.ServedAdapter;
-import dev.tuneloop.inference.serving.ChatService;
 import dev.tuneloop.inference.serving.InferenceEndpoint;
-import dev.tuneloop.inference.serving.LlmChatEngine;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
 import dev.tuneloop.platform.config.KafkaSettings;
 import dev.tuneloop.platform.storage.ObjectStore;
@@ -23,9 +20,9 @@ import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 
 /**
- * Wires the plain-Java serving parts into beans; the gRPC server picks up {@link
- * InferenceEndpoint}. Off with {@code tuneloop.inference.enabled: false}, for applications that
- * only have this module on their classpath.
+ * Wires the plain-Java serving parts ({@link ServingParts}) into beans; the gRPC server picks up
+ * {@link InferenceEndpoint}. Off with {@code tuneloop.inference.enabled: false}, for applications
+ * that only have this module on their classpath.
  */
 @Factory
 @Requires(property = "tuneloop.inference.enabled", notEquals = "false")
@@ -41,41 +38,22 @@ public class InferenceFactory {
     return BaseModels.load(config.baseModel(), store, models.allowedModelDirs());
   }
 
+  /** Closes the chat service, the registry and the adapter slots at shutdown. */
   @Singleton
   @Bean(preDestroy = "close")
-  AdapterSlots adapterSlots(InferenceConfig config, LoadedModel model) {
-    return new AdapterSlots(model, config.maxAdapterRank());
+  ServingParts servingParts(
+      InferenceConfig config, LoadedModel model, ObjectStore store, MeterRegistry meters) {
+    return ServingParts.build(model, new PeftAdapterLoader(store, model), config, meters);
   }
 
   @Singleton
-  @Bean(preDestroy = "close")
-  AdapterRegistry<ServedAdapter> adapterRegistry(
-      InferenceConfig config, LoadedModel model, ObjectStore store, AdapterSlots slots) {
-    return new AdapterRegistry<>(
-        config.residentAdapters(), slots.slotting(new PeftAdapterLoader(store, model)));
+  AdapterRegistry<ServedAdapter> adapterRegistry(ServingParts parts) {
+    return parts.adapters();
   }
 
   @Singleton
-  @Bean(preDestroy = "close")
-  ChatService chatService(
-      InferenceConfig config,
-      AdapterRegistry<ServedAdapter> adapters,
-      AdapterSlots slots,
-      LoadedModel model,
-      MeterRegistry meters) {
-    return new ChatService(
-        adapters,
-        LlmChatEngine.forModel(model, slots.resident()),
-        config.concurrency(),
-        config.maxBatchSize(),
-        config.queueCapacity(),
-        config.maxTokens(),
-        meters);
-  }
-
-  @Singleton
-  InferenceEndpoint inferenceEndpoint(ChatService chats, AdapterRegistry<ServedAdapter> adapters) {
-    return new InferenceEndpoint(chats, adapters);
+  InferenceEndpoint inferenceEndpoint(ServingParts parts) {
+    return parts.endpoint();
   }
 
   @Context

@@ -2,11 +2,7 @@ package dev.tuneloop.inference;
 
 import dev.tuneloop.inference.adapters.AdapterLoader;
 import dev.tuneloop.inference.adapters.AdapterRegistry;
-import dev.tuneloop.inference.adapters.AdapterSlots;
 import dev.tuneloop.inference.adapters.ServedAdapter;
-import dev.tuneloop.inference.serving.ChatService;
-import dev.tuneloop.inference.serving.InferenceEndpoint;
-import dev.tuneloop.inference.serving.LlmChatEngine;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -17,24 +13,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The inference gRPC service on a server of the caller's choosing, without Micronaut: for other
- * modules' tests (the gateway's) and embedding. The Micronaut service wires the same parts in
- * {@link InferenceFactory}.
+ * modules' tests (the gateway's) and embedding. The parts are the Micronaut service's own ({@link
+ * ServingParts}).
  */
 public final class InferenceServer implements AutoCloseable {
   private final Server server;
-  private final AdapterRegistry<ServedAdapter> adapters;
-  private final ChatService chats;
-  private final AdapterSlots slots;
+  private final ServingParts parts;
 
-  private InferenceServer(
-      Server server,
-      AdapterRegistry<ServedAdapter> adapters,
-      ChatService chats,
-      AdapterSlots slots) {
+  private InferenceServer(Server server, ServingParts parts) {
     this.server = server;
-    this.adapters = adapters;
-    this.chats = chats;
-    this.slots = slots;
+    this.parts = parts;
   }
 
   /** Starts serving {@code model} (not closed by this server) on the given server builder. */
@@ -44,25 +32,12 @@ public final class InferenceServer implements AutoCloseable {
       AdapterLoader<ServedAdapter> loader,
       InferenceConfig config,
       MeterRegistry meters) {
-    AdapterSlots slots = new AdapterSlots(model, config.maxAdapterRank());
-    AdapterRegistry<ServedAdapter> adapters =
-        new AdapterRegistry<>(config.residentAdapters(), slots.slotting(loader));
-    ChatService chats =
-        new ChatService(
-            adapters,
-            LlmChatEngine.forModel(model, slots.resident()),
-            config.concurrency(),
-            config.maxBatchSize(),
-            config.queueCapacity(),
-            config.maxTokens(),
-            meters);
+    ServingParts parts = ServingParts.build(model, loader, config, meters);
     try {
-      Server server = builder.addService(new InferenceEndpoint(chats, adapters)).build().start();
-      return new InferenceServer(server, adapters, chats, slots);
+      Server server = builder.addService(parts.endpoint()).build().start();
+      return new InferenceServer(server, parts);
     } catch (IOException e) {
-      chats.close();
-      adapters.close();
-      slots.close();
+      parts.close();
       throw new UncheckedIOException("cannot start the inference gRPC server", e);
     }
   }
@@ -76,7 +51,7 @@ public final class InferenceServer implements AutoCloseable {
    * consumers feed in the service).
    */
   public AdapterRegistry<ServedAdapter> adapters() {
-    return adapters;
+    return parts.adapters();
   }
 
   @Override
@@ -87,8 +62,6 @@ public final class InferenceServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    chats.close();
-    adapters.close();
-    slots.close();
+    parts.close();
   }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tuneloop.inference.adapters.AdapterEventsConsumer;
 import dev.tuneloop.inference.adapters.AdapterRegistry;
 import dev.tuneloop.inference.adapters.PeftAdapterLoader;
+import dev.tuneloop.inference.serving.ProtoMapping;
 import dev.tuneloop.llm.chat.ChatTemplates;
 import dev.tuneloop.llm.checkpoint.BuiltinModels;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
@@ -36,7 +37,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -275,7 +275,7 @@ class AdapterHotLoadTest {
   void theTemplateTheAdapterWasTrainedWithRendersItsPrompts(@TempDir Path dir) throws Exception {
     publish("chatml-identity", "v1", 0f, model.id().sha256(), dir, "chatml");
     assertThat(awaitListed("chatml-identity", "v1").getLoaded()).isTrue();
-    var messages = List.of(dev.tuneloop.llm.chat.ChatMessage.user("The cat"));
+    var messages = ProtoMapping.messages(request("", "The cat").getMessagesList());
     int chatmlPrompt =
         ChatTemplates.named("chatml").tokenizePrompt(messages, model.tokenizer()).length;
     int defaultPrompt =

@@ -7,6 +7,7 @@ import dev.tuneloop.llm.chat.ChatTemplate;
 import dev.tuneloop.llm.chat.ChatTemplates;
 import dev.tuneloop.llm.chat.Role;
 import dev.tuneloop.llm.tokenizer.Tokenizer;
+import dev.tuneloop.proto.v1.ChatMessageOrBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,11 @@ public final class TemplateProfiles {
         hashHeaders);
   }
 
-  static List<ChatMessage> toLlm(List<dev.tuneloop.proto.v1.ChatMessage> messages) {
+  /**
+   * The contract's messages as the llm module's namesakes: the one mapping between the two in this
+   * module (the contract's side through its generated {@code ChatMessageOrBuilder}).
+   */
+  static List<ChatMessage> toLlm(List<? extends ChatMessageOrBuilder> messages) {
     return messages.stream()
         .map(
             m ->

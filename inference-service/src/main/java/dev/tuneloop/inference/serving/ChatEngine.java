@@ -20,9 +20,6 @@ public interface ChatEngine {
   /** Generates the batch together; the outcomes are in the batch's order. */
   List<Outcome> generate(List<Generation> batch);
 
-  /** A tokenized prompt and the core's sampling parameters (template stop sequences included). */
-  record Prompt(int[] tokens, dev.tuneloop.llm.generate.SamplingParams sampling) {}
-
   /**
    * One generation of a batch.
    *

@@ -122,8 +122,7 @@ public final class ChatService implements AutoCloseable {
         adapters.acquire(request.getTenant(), request.getAdapter());
     try {
       String template = adapter.adapter() == null ? "" : adapter.adapter().chatTemplate();
-      ChatEngine.Prompt prompt =
-          engine.prepare(request.getMessagesList(), template, request.getSampling());
+      Prompt prompt = engine.prepare(request.getMessagesList(), template, request.getSampling());
       return new Prepared(prompt, adapter, System.nanoTime());
     } catch (RuntimeException e) {
       adapter.close();
@@ -148,12 +147,11 @@ public final class ChatService implements AutoCloseable {
 
   /** A checked request holding its adapter lease until its generation ends. */
   public final class Prepared {
-    private final ChatEngine.Prompt prompt;
+    private final Prompt prompt;
     private final AdapterRegistry.Acquired<ServedAdapter> adapter;
     private final long arrived;
 
-    private Prepared(
-        ChatEngine.Prompt prompt, AdapterRegistry.Acquired<ServedAdapter> adapter, long arrived) {
+    private Prepared(Prompt prompt, AdapterRegistry.Acquired<ServedAdapter> adapter, long arrived) {
       this.prompt = prompt;
       this.adapter = adapter;
       this.arrived = arrived;

@@ -5,15 +5,15 @@ import dev.tuneloop.llm.chat.ChatTemplates;
 import dev.tuneloop.llm.checkpoint.LoadedModel;
 import dev.tuneloop.llm.generate.BatchGenerator;
 import dev.tuneloop.llm.generate.BatchRequest;
+import dev.tuneloop.llm.generate.FinishReason;
 import dev.tuneloop.llm.generate.GenerationResult;
+import dev.tuneloop.llm.generate.TokenListener;
 import dev.tuneloop.llm.lora.ResidentAdapters;
 import dev.tuneloop.llm.tokenizer.Tokenizer;
 import dev.tuneloop.proto.v1.ChatMessage;
-import dev.tuneloop.proto.v1.FinishReason;
 import dev.tuneloop.proto.v1.SamplingParams;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Chat on the LLM core: renders the conversation with the adapter's template (tokenized exactly as
  * training does), generates a batch with the core's {@link BatchGenerator} (each sequence through
- * its adapter's resident slot), and maps the results back to the contract.
+ * its adapter's resident slot), and maps the results back to the contract ({@link ProtoMapping}).
  */
 public final class LlmChatEngine implements ChatEngine {
   /** max_tokens when the request leaves it 0. */
@@ -58,7 +58,7 @@ public final class LlmChatEngine implements ChatEngine {
   @Override
   public Prompt prepare(List<ChatMessage> messages, String chatTemplate, SamplingParams params) {
     ChatTemplate template = templates.resolve(chatTemplate);
-    int[] tokens = template.tokenizePrompt(toCore(messages), tokenizer);
+    int[] tokens = template.tokenizePrompt(ProtoMapping.messages(messages), tokenizer);
     if (tokens.length >= context) {
       throw new IllegalArgumentException(
           "prompt has "
@@ -68,7 +68,7 @@ public final class LlmChatEngine implements ChatEngine {
               + " for this model's context of "
               + context);
     }
-    return new Prompt(tokens, toCore(params, template));
+    return new Prompt(tokens, ProtoMapping.sampling(params, template));
   }
 
   @Override
@@ -91,10 +91,10 @@ public final class LlmChatEngine implements ChatEngine {
       outcomes.add(
           new Outcome(
               result.text(),
-              finishReason(result.finishReason()),
+              ProtoMapping.finishReason(result),
               usage.promptTokens(),
               usage.completionTokens(),
-              result.finishReason() == dev.tuneloop.llm.generate.FinishReason.CANCELLED));
+              result.finishReason() == FinishReason.CANCELLED));
     }
     return outcomes;
   }
@@ -103,8 +103,7 @@ public final class LlmChatEngine implements ChatEngine {
    * Passes non-empty text on; a listener that fails (its client is gone) cancels its own generation
    * at the next token instead of failing the batch.
    */
-  private static dev.tuneloop.llm.generate.TokenListener isolated(
-      TextListener onText, AtomicBoolean failed) {
+  private static TokenListener isolated(TextListener onText, AtomicBoolean failed) {
     return (id, text) -> {
       if (text.isEmpty() || failed.get()) {
         return;
@@ -116,45 +115,5 @@ public final class LlmChatEngine implements ChatEngine {
         LOG.debug("a generation's listener failed; cancelling it", e);
       }
     };
-  }
-
-  private static List<dev.tuneloop.llm.chat.ChatMessage> toCore(List<ChatMessage> messages) {
-    List<dev.tuneloop.llm.chat.ChatMessage> out = new ArrayList<>(messages.size());
-    for (ChatMessage m : messages) {
-      out.add(
-          switch (m.getRole()) {
-            case ROLE_SYSTEM -> dev.tuneloop.llm.chat.ChatMessage.system(m.getContent());
-            case ROLE_USER -> dev.tuneloop.llm.chat.ChatMessage.user(m.getContent());
-            case ROLE_ASSISTANT -> dev.tuneloop.llm.chat.ChatMessage.assistant(m.getContent());
-            default ->
-                throw new IllegalArgumentException(
-                    "message role " + m.getRole() + " is not a chat role");
-          });
-    }
-    return out;
-  }
-
-  /**
-   * The contract's zeros mean "default"; the template's end-of-turn markers stop generation too.
-   */
-  static dev.tuneloop.llm.generate.SamplingParams toCore(SamplingParams p, ChatTemplate template) {
-    List<String> stops = new ArrayList<>(p.getStopList());
-    template.stopSequences().stream().filter(s -> !stops.contains(s)).forEach(stops::add);
-    long seed = p.hasSeed() ? p.getSeed() : ThreadLocalRandom.current().nextLong();
-    return new dev.tuneloop.llm.generate.SamplingParams(
-        p.getTemperature(),
-        p.getTopK(),
-        p.getTopP() == 0 ? 1f : p.getTopP(),
-        p.getRepetitionPenalty() == 0 ? 1f : p.getRepetitionPenalty(),
-        seed,
-        p.getMaxTokens() == 0 ? DEFAULT_MAX_TOKENS : p.getMaxTokens(),
-        stops,
-        true);
-  }
-
-  private static FinishReason finishReason(dev.tuneloop.llm.generate.FinishReason reason) {
-    return reason == dev.tuneloop.llm.generate.FinishReason.LENGTH
-        ? FinishReason.FINISH_REASON_LENGTH
-        : FinishReason.FINISH_REASON_STOP;
   }
 }

@@ -203,8 +203,7 @@ class ChatServiceBatchingTest {
   /** The core's single-sequence Generator on the same prompt, sampling and adapter. */
   private GenerationResult alone(ChatRequest request) {
     try (var acquired = adapters.acquire(request.getTenant(), request.getAdapter())) {
-      ChatEngine.Prompt prompt =
-          engine.prepare(request.getMessagesList(), "", request.getSampling());
+      Prompt prompt = engine.prepare(request.getMessagesList(), "", request.getSampling());
       LoraSet lora = acquired.adapter() == null ? LoraSet.NONE : acquired.adapter().lora();
       return new Generator(model)
           .generate(prompt.tokens(), prompt.sampling(), lora, (id, text) -> {});

@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The supervised fine-tuning loop: micro-batches → loss over supervised tokens → gradients
@@ -59,114 +60,165 @@ public final class Trainer {
   public TrainingResult run(StopSignal stop) throws IOException {
     JniUtils.setGradMode(
         false); // autograd only inside the gradient collector, on whichever thread runs this
-    long totalSteps = totalSteps();
-    LrSchedule schedule = LrSchedule.of(config, totalSteps);
-    List<Batch> evalBatches = batcher.evaluation(data.eval());
     try (NDManager runScope = manager.newSubManager();
         AdamW optimizer = AdamW.of(params, config)) {
+      var run = new Run(totalSteps(), optimizer, runScope);
+      run.resume(checkpoints.latest());
+      run.evaluateUntrained();
+      TrainingResult.Outcome outcome = run.train(stop);
+      if (outcome == TrainingResult.Outcome.INTERRUPTED) {
+        run.checkpoint(); // the next worker resumes from here
+      } else {
+        run.restoreBest();
+      }
+      return run.result(outcome);
+    }
+  }
+
+  /**
+   * The state of one {@link #run}: where the data and the optimizer stand, the curves so far and
+   * the best-eval copy of the parameters. Exactly what a checkpoint saves ({@link TrainerState}
+   * plus tensors), so a resumed run continues it bit for bit.
+   */
+  private final class Run {
+
+    private final long totalSteps;
+    private final LrSchedule schedule;
+    private final List<Batch> evalBatches;
+    private final AdamW optimizer;
+    private final NDManager scope; // owns the best-eval copy for the whole run
+
+    private long step;
+    private long tokensSeen;
+    private int skippedSteps;
+    private EarlyStopping early;
+    private final List<CurvePoint> lossCurve = new ArrayList<>();
+    private final List<CurvePoint> evalCurve = new ArrayList<>();
+    private NDList best = new NDList();
+    private double initialEval = Double.NaN;
+    private BatchStream stream;
+    private StepClock clock;
+
+    Run(long totalSteps, AdamW optimizer, NDManager scope) {
+      this.totalSteps = totalSteps;
+      this.schedule = LrSchedule.of(config, totalSteps);
+      this.evalBatches = batcher.evaluation(data.eval());
+      this.optimizer = optimizer;
+      this.scope = scope;
+    }
+
+    /** Starts afresh, or where the saved checkpoint stopped (parameters and optimizer included). */
+    void resume(Optional<Checkpoint> saved) {
       TrainerState state = TrainerState.initial(config.earlyStoppingPatience());
-      NDList best = new NDList();
-      var saved = checkpoints.latest();
       if (saved.isPresent()) {
         state = saved.get().state();
-        best = CheckpointCodec.decode(saved.get(), params, optimizer, runScope);
+        best = CheckpointCodec.decode(saved.get(), params, optimizer, scope);
       }
-      var curve = new ArrayList<>(state.lossCurve());
-      var evalCurve = new ArrayList<>(state.evalCurve());
-      double initialEval = evalCurve.isEmpty() ? Double.NaN : evalCurve.getFirst().value();
-      if (state.step() == 0 && evalCurve.isEmpty() && !evalBatches.isEmpty()) {
-        initialEval = evaluate(evalBatches);
-        evalCurve.add(new CurvePoint(0, initialEval));
-        listener.onEvaluation(0, initialEval, false);
+      step = state.step();
+      tokensSeen = state.tokensSeen();
+      skippedSteps = state.skippedSteps();
+      early = state.earlyStopping();
+      lossCurve.addAll(state.lossCurve());
+      evalCurve.addAll(state.evalCurve());
+      stream = new BatchStream(batcher, data.train(), state.epoch(), state.nextBatch());
+    }
+
+    /** The eval loss before any training: the baseline every later evaluation is compared with. */
+    void evaluateUntrained() {
+      if (step == 0 && evalCurve.isEmpty() && !evalBatches.isEmpty()) {
+        double loss = evaluate(evalBatches);
+        evalCurve.add(new CurvePoint(0, loss));
+        listener.onEvaluation(0, loss, false);
       }
-      var stream = new BatchStream(batcher, data.train(), state.epoch(), state.nextBatch());
-      var clock = new StepClock(totalSteps, state.step());
-      EarlyStopping early = state.earlyStopping();
-      long step = state.step();
-      long tokensSeen = state.tokensSeen();
-      int skipped = state.skippedSteps();
-      double lastLoss = curve.isEmpty() ? Double.NaN : curve.getLast().value();
-      TrainingResult.Outcome outcome = TrainingResult.Outcome.COMPLETED;
+      initialEval = evalCurve.isEmpty() ? Double.NaN : evalCurve.getFirst().value();
+    }
+
+    /** Optimizer steps until the last one, an early stop, or a stop signal. */
+    TrainingResult.Outcome train(StopSignal stop) throws IOException {
+      clock = new StepClock(totalSteps, step);
       while (step < totalSteps && !early.shouldStop()) {
-        if (stop.reason() != StopSignal.Reason.NONE) {
-          outcome =
-              stop.reason() == StopSignal.Reason.CANCEL
-                  ? TrainingResult.Outcome.CANCELLED
-                  : TrainingResult.Outcome.INTERRUPTED;
-          break;
+        StopSignal.Reason reason = stop.reason();
+        if (reason != StopSignal.Reason.NONE) {
+          return reason == StopSignal.Reason.CANCEL
+              ? TrainingResult.Outcome.CANCELLED
+              : TrainingResult.Outcome.INTERRUPTED;
         }
         double lr = schedule.at(step);
         StepOutcome result = trainStep(stream, optimizer, lr, step);
         step++;
         tokensSeen += result.tokens();
-        skipped += result.skipped() ? 1 : 0;
-        lastLoss = result.loss();
-        curve.add(new CurvePoint(step, lastLoss));
+        skippedSteps += result.skipped() ? 1 : 0;
+        lossCurve.add(new CurvePoint(step, result.loss()));
         clock.stepDone(result.tokens());
-        double evalLoss = evalCurve.isEmpty() ? Double.NaN : evalCurve.getLast().value();
-        if (!evalBatches.isEmpty() && (step % config.evalSteps() == 0 || step == totalSteps)) {
-          evalLoss = evaluate(evalBatches);
-          evalCurve.add(new CurvePoint(step, evalLoss));
-          early = early.observe(evalLoss, step);
-          if (early.improvedAt(step)) {
-            best = copyOf(params, runScope, best);
-          }
-          listener.onEvaluation(step, evalLoss, early.improvedAt(step));
-        }
+        double evalLoss = evaluateIfDue();
         listener.onStep(
             new Progress(
                 step,
                 totalSteps,
                 stream.progress(),
-                lastLoss,
+                result.loss(),
                 evalLoss,
                 lr,
                 result.gradNorm(),
                 clock.tokensPerSecond(),
                 clock.etaSeconds()));
         if (step % config.checkpointSteps() == 0 && step < totalSteps) {
-          state =
-              new TrainerState(
-                  step,
-                  stream.epoch(),
-                  stream.next(),
-                  tokensSeen,
-                  early,
-                  curve,
-                  evalCurve,
-                  skipped,
-                  !best.isEmpty());
-          checkpoints.save(CheckpointCodec.encode(state, params, optimizer, best));
-          listener.onCheckpoint(step);
+          checkpoint();
         }
       }
-      if (outcome == TrainingResult.Outcome.INTERRUPTED) {
-        state =
-            new TrainerState(
-                step,
-                stream.epoch(),
-                stream.next(),
-                tokensSeen,
-                early,
-                curve,
-                evalCurve,
-                skipped,
-                !best.isEmpty());
-        checkpoints.save(CheckpointCodec.encode(state, params, optimizer, best));
-        listener.onCheckpoint(step);
-      } else if (!best.isEmpty()) {
-        for (int i = 0; i < params.size(); i++) { // best-checkpoint selection
-          Tensors.copyInto(params.get(i), best.get(i).toFloatArray());
+      return TrainingResult.Outcome.COMPLETED;
+    }
+
+    /**
+     * Evaluates every eval_steps and at the last step, keeping a copy of the parameters when they
+     * improved; returns the latest eval loss (NaN before the first).
+     */
+    private double evaluateIfDue() {
+      if (!evalBatches.isEmpty() && (step % config.evalSteps() == 0 || step == totalSteps)) {
+        double loss = evaluate(evalBatches);
+        evalCurve.add(new CurvePoint(step, loss));
+        early = early.observe(loss, step);
+        boolean improved = early.improvedAt(step);
+        if (improved) {
+          best = copyOf(params, scope, best);
         }
+        listener.onEvaluation(step, loss, improved);
       }
+      return lastValue(evalCurve);
+    }
+
+    void checkpoint() throws IOException {
+      var state =
+          new TrainerState(
+              step,
+              stream.epoch(),
+              stream.next(),
+              tokensSeen,
+              early,
+              lossCurve,
+              evalCurve,
+              skippedSteps,
+              !best.isEmpty());
+      checkpoints.save(CheckpointCodec.encode(state, params, optimizer, best));
+      listener.onCheckpoint(step);
+    }
+
+    /** Best-checkpoint selection: the parameters of the best evaluation, when there was one. */
+    void restoreBest() {
+      for (int i = 0; i < best.size(); i++) {
+        Tensors.copyInto(params.get(i), best.get(i).toFloatArray());
+      }
+    }
+
+    TrainingResult result(TrainingResult.Outcome outcome) {
       double bestEval = evalCurve.isEmpty() ? Double.NaN : early.bestLoss();
       if (early.bestStep() < 0 && !evalCurve.isEmpty()) {
-        bestEval = evalCurve.getLast().value();
+        bestEval = lastValue(evalCurve);
       }
       var warnings = new ArrayList<>(data.warnings());
-      if (skipped > 0) {
+      if (skippedSteps > 0) {
         warnings.add(
-            skipped
+            skippedSteps
                 + " optimizer steps were skipped because the gradient was not finite; lower"
                 + " learning_rate if this repeats");
       }
@@ -175,16 +227,20 @@ public final class Trainer {
           step,
           totalSteps,
           early.shouldStop(),
-          lastLoss,
+          lastValue(lossCurve),
           initialEval,
           bestEval,
           early.bestStep(),
           tokensSeen,
           clock.tokensPerSecond(),
-          curve,
+          lossCurve,
           evalCurve,
           warnings);
     }
+  }
+
+  private static double lastValue(List<CurvePoint> curve) {
+    return curve.isEmpty() ? Double.NaN : curve.getLast().value();
   }
 
   private record StepOutcome(double loss, double gradNorm, int tokens, boolean skipped) {}
