@@ -78,12 +78,12 @@ class PromotionLoopTest {
         Set<String> jobsSeen = new HashSet<>();
 
         // The dataset's promotion policy, set for a dataset this small (a dozen eval examples): a
-        // candidate may be 25% worse in eval loss and 0.1 worse in golden score than production.
+        // candidate may be 30% worse in eval loss and 0.1 worse in golden score than production.
         JsonNode policy =
             call(
                 "PUT",
                 "/v1/datasets/" + DATASET + "/promotion-policy",
-                "{\"max_eval_loss_regression\": 0.25, \"min_golden_delta\": -0.1}");
+                "{\"max_eval_loss_regression\": 0.3, \"min_golden_delta\": -0.1}");
         assertThat(policy.path("mode").asText()).isEqualTo("auto");
 
         // 1. The sample conversations: v1, promoted because it beats the base model.
@@ -111,8 +111,7 @@ class PromotionLoopTest {
         assertThat(askThroughGateway(DATASET + "@" + v2).version()).isEqualTo(v2);
 
         // 3. Golden prompts, then a good batch (the facts restated, and new topics) whose candidate
-        // passes the gate: it starts from v1's weights and replays what v1 learnt from, never the
-        // poison.
+        // passes the gate: it replays what v1 learnt from, never the poison.
         JsonNode golden =
             call(
                 "POST",
@@ -156,8 +155,10 @@ class PromotionLoopTest {
     props.put("tuneloop.auth.tenant-keys", KEY + ":" + TENANT); // the replica is called directly
     props.put(dataset + ".retrain.min-total", "133");
     props.put(dataset + ".retrain.min-new", Integer.toString(MIN_NEW));
-    // Retrains start from production's weights and replay half of what it learnt from.
+    // Retrains train a fresh adapter on the new batch plus half of what production learnt from
+    // (a warm start at the rate that trains this tiny model from scratch collapses its answers).
     props.put(dataset + ".retrain.replay-share", "0.5");
+    props.put(dataset + ".retrain.warm-start", "false");
     props.put(
         dataset + ".training.target-modules",
         "q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj");
