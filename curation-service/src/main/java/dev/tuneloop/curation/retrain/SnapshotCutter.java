@@ -41,9 +41,9 @@ public final class SnapshotCutter {
    *     different sample of the history, and a re-cut of the same retrain the same one)
    * @param endOffsets per partition of examples.curated, the end (exclusive) it was cut up to
    * @param replayBefore where the snapshot of the latest version the gate promoted ended: only
-   *     records before it are replayed, so the data of a candidate the gate refused (a poisoned
-   *     batch, say) is never fed back through the replay buffer; null when no version was promoted
-   *     (every earlier record may be replayed)
+   *     records before it are replayed or carried as eval records, so the data of a candidate the
+   *     gate refused (a poisoned batch, say) is quarantined, never fed back; null when no version
+   *     was promoted (every earlier record counts)
    */
   public record Since(
       String manifestKey, Map<Integer, Long> endOffsets, Map<Integer, Long> replayBefore) {
@@ -138,9 +138,13 @@ public final class SnapshotCutter {
                 counts[earlier ? 1 : 0]++;
                 if (full || !earlier) {
                   writer.add(rec);
+                } else if (!since.replayable(r.partition(), r.offset())) {
+                  // Quarantined: the data of a candidate the gate refused is neither replayed nor
+                  // held out (its wrong answers would steer best-checkpoint selection and the
+                  // gate).
                 } else if (EvalSplit.isEval(rec.id(), replay.evalFraction())) {
                   evalHeap.offer(hash("", rec.id()), rec);
-                } else if (since.replayable(r.partition(), r.offset())) {
+                } else {
                   counts[2]++;
                   replayHeap.offer(hash(salt, rec.id()), rec);
                 }
