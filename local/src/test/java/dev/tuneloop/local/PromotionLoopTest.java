@@ -40,8 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * trained on the foobear samples is promoted because it beats the base model; a poisoned batch (the
  * same questions reworded, with wrong answers, so curation passes it) trains a candidate the gate
  * refuses, and {@code foobear} keeps answering with v1; golden prompts are added; a good batch (the
- * facts restated, and new topics) trains a candidate the gate promotes; a rollback brings v1's
- * answer back. After every alias move both replicas answer with the same version.
+ * facts restated, and new topics) trains a candidate that forgets golden answers, which the gate
+ * refuses and a person promotes by hand; a rollback brings v1's answer back. After every alias move
+ * both replicas answer with the same version.
  */
 class PromotionLoopTest {
   private static final String TENANT = "acme";
@@ -58,8 +59,8 @@ class PromotionLoopTest {
   private long submitted;
 
   @Test
-  void aPoisonedBatchIsGatedAGoodOneIsPromotedAndRollbackRestoresV1(@TempDir Path dir)
-      throws Exception {
+  void aPoisonedBatchIsGatedAForgetfulCandidateWaitsForAPersonAndRollbackRestoresV1(
+      @TempDir Path dir) throws Exception {
     var options =
         LocalOptions.defaults().withDataDir(dir).withFreePorts().withProperties(properties());
     try (LocalPlatform platform = LocalPlatform.start(options, System.out)) {
@@ -78,12 +79,12 @@ class PromotionLoopTest {
         Set<String> jobsSeen = new HashSet<>();
 
         // The dataset's promotion policy, set for a dataset this small (a dozen eval examples): a
-        // candidate may be 10% worse in eval loss and 0.1 worse in golden score than production.
+        // candidate may be 30% worse in eval loss and 0.1 worse in golden score than production.
         JsonNode policy =
             call(
                 "PUT",
                 "/v1/datasets/" + DATASET + "/promotion-policy",
-                "{\"max_eval_loss_regression\": 0.1, \"min_golden_delta\": -0.1}");
+                "{\"max_eval_loss_regression\": 0.3, \"min_golden_delta\": -0.1}");
         assertThat(policy.path("mode").asText()).isEqualTo("auto");
 
         // 1. The sample conversations: v1, promoted because it beats the base model.
@@ -110,8 +111,10 @@ class PromotionLoopTest {
         // The refused candidate stays pinnable.
         assertThat(askThroughGateway(DATASET + "@" + v2).version()).isEqualTo(v2);
 
-        // 3. Golden prompts, then a good batch (the facts restated, and new topics) whose candidate
-        // passes the gate: it replays what v1 learnt from, never the poison.
+        // 3. Golden prompts, then a good batch (the facts restated, and new topics). Its candidate,
+        // half of v1's data plus the batch on a 260K-parameter model, answers three of the four
+        // golden prompts with one and the same sentence: the gate refuses it on the golden score,
+        // and a person who accepts that promotes it by hand, with a reason.
         JsonNode golden =
             call(
                 "POST",
@@ -122,11 +125,20 @@ class PromotionLoopTest {
         JsonNode job3 = awaitNewSucceededJob(jobsSeen);
         String v3 = job3.path("latest").path("adapter").path("version").asText();
         adapter = call("GET", "/v1/adapters/" + DATASET, null);
-        JsonNode promoted = evalOf(adapter, v3);
-        assertThat(promoted.path("decision").path("promote").asBoolean())
-            .as(promoted.toString())
-            .isTrue();
-        assertThat(promoted.path("golden_prompts").asInt()).isEqualTo(4);
+        JsonNode report = evalOf(adapter, v3);
+        assertThat(report.path("golden_prompts").asInt()).isEqualTo(4);
+        assertThat(report.path("production").path("golden_score").asDouble())
+            .as("v1 answers its golden prompts")
+            .isGreaterThan(0.7);
+        JsonNode decision = report.path("decision");
+        assertThat(decision.path("promote").asBoolean()).as(decision.toString()).isFalse();
+        assertThat(decision.path("failed_checks").toString()).contains("golden");
+        assertThat(adapter.path("aliases").path("production").asText()).isEqualTo(v1);
+        adapter =
+            call(
+                "POST",
+                "/v1/adapters/" + DATASET + "/promote",
+                "{\"version\": \"" + v3 + "\", \"reason\": \"e2e: the new topics matter more\"}");
         assertThat(adapter.path("aliases").path("production").asText()).isEqualTo(v3);
         awaitAllAnswerWith(replicas, v3);
 
@@ -155,10 +167,9 @@ class PromotionLoopTest {
     props.put("tuneloop.auth.tenant-keys", KEY + ":" + TENANT); // the replica is called directly
     props.put(dataset + ".retrain.min-total", "133");
     props.put(dataset + ".retrain.min-new", Integer.toString(MIN_NEW));
-    // Retrains train a fresh adapter on the new batch plus everything production learnt from (a
-    // 260K-parameter model keeps its few facts apart only when it sees all of them; a warm start at
-    // the rate that trains it from scratch collapses its answers).
-    props.put(dataset + ".retrain.replay-share", "1");
+    // Retrains train a fresh adapter on the new batch plus half of what production learnt from (a
+    // warm start at the rate that trains this tiny model from scratch collapses its answers).
+    props.put(dataset + ".retrain.replay-share", "0.5");
     props.put(dataset + ".retrain.warm-start", "false");
     props.put(
         dataset + ".training.target-modules",
